@@ -1,0 +1,147 @@
+"""Commuters who live in Mexicali and work in Imperial County.
+
+Why a table behind the agents: a 1:1 run has one agent per commuter, tens of thousands of
+them, and every one makes the same daily decision. Each `CrossBorderWorker` is a Mesa agent
+whose state lives in one row of a `Workforce` table, so the decision runs once over the whole
+table with numpy, and an agent (or a cohort of identical commuters with a headcount) still reads
+like an agent.
+"""
+
+import mesa
+import numpy as np
+
+FARM, NONFARM = 0, 1
+PEDESTRIAN, VEHICLE = 0, 1
+
+
+class Workforce:
+    """The state of every cross-border worker, one row each, and their daily decisions."""
+
+    def __init__(self, headcount, sector, mode, line, wage_usd_per_hour, rank):
+        self.headcount = np.asarray(headcount, dtype=float)
+        self.sector = np.asarray(sector, dtype=np.int8)
+        self.mode = np.asarray(mode, dtype=np.int8)
+        self.line = np.asarray(line, dtype=np.int16)
+        self.wage_usd_per_hour = np.asarray(wage_usd_per_hour, dtype=float)
+        self.rank = np.asarray(rank, dtype=float)
+        n = self.headcount.shape[0]
+        self.employed = np.ones(n, dtype=bool)
+        self.crossing = np.zeros(n, dtype=bool)
+        self.bad_days = np.zeros(n, dtype=np.int32)
+        self.expected_wait_min = np.zeros(n)
+        self.wait_min = np.zeros(n)
+
+    def farm_pool(self) -> float:
+        """Farm commuters still willing to cross."""
+        farm = (self.sector == FARM) & self.employed
+        return float(self.headcount[farm].sum())
+
+    def decide_crossing(self, farm_hired_share: float, nonfarm_workday: bool):
+        """Who crosses today: farm crews the growers hired, and non-farm workers on workdays.
+
+        Growers hire crews in a fixed order of `rank` (the regular crews first), so a share of
+        the farm pool is hired by taking the lowest ranks.
+        """
+        farm = (self.sector == FARM) & self.employed
+        hired = farm & (self.rank < farm_hired_share)
+        nonfarm = (self.sector == NONFARM) & self.employed & nonfarm_workday
+        self.crossing = hired | nonfarm
+
+    def arrivals_by_line(self, n_lines: int, persons_per_vehicle: float):
+        """Crossers each line receives from commuters: (farm, other) arrays, in line units."""
+        units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount)
+        units = units * self.crossing
+        farm = np.bincount(self.line, weights=units * (self.sector == FARM), minlength=n_lines)
+        other = np.bincount(self.line, weights=units * (self.sector == NONFARM), minlength=n_lines)
+        return farm, other
+
+    def experience(self, wait_by_line_min, slack_min, shift_hours, value_of_time, weight):
+        """Live through today's wait: lost time and wages, and updated expectations.
+
+        Args:
+            wait_by_line_min: (lines, 2) waits for farm and non-farm commuters at each line.
+            slack_min: wait a commuter absorbs before paid hours are lost.
+            shift_hours: paid hours in a day.
+            value_of_time: USD per person-hour of waiting.
+            weight: weight of today's wait in the expected wait.
+
+        Returns:
+            (person-hours waited, USD of lost time, USD of lost wages, paid hours lost
+            by farm crews, farm person-days crossing).
+
+        """
+        self.wait_min = wait_by_line_min[self.line, self.sector]
+        crossing = self.crossing
+        heads = self.headcount * crossing
+        wait_h = self.wait_min / 60.0
+        lost_paid_h = np.minimum(np.maximum(self.wait_min - slack_min, 0.0) / 60.0, shift_hours)
+        lost_time_usd = float((heads * wait_h).sum() * value_of_time)
+        lost_wages_usd = float((heads * lost_paid_h * self.wage_usd_per_hour).sum())
+        farm = heads * (self.sector == FARM)
+        farm_lost_h = float((farm * lost_paid_h).sum())
+        self.expected_wait_min = np.where(
+            crossing, (1 - weight) * self.expected_wait_min + weight * self.wait_min,
+            self.expected_wait_min,
+        )
+        return float((heads * wait_h).sum()), lost_time_usd, lost_wages_usd, farm_lost_h, float(farm.sum())
+
+    def reconsider(self, slack_min, shift_hours, value_of_time, local_wage_usd_per_day, patience_days):
+        """Quit for local work after `patience_days` of a US job worth less than a local one.
+
+        A day's value of the US job is the wage for the paid hours left after the expected
+        wait, less the value of the time spent in line; local work pays the local wage.
+
+        Returns:
+            Headcount that quit today, by sector (farm, non-farm).
+
+        """
+        exp_h = self.expected_wait_min / 60.0
+        lost_paid_h = np.minimum(np.maximum(self.expected_wait_min - slack_min, 0.0) / 60.0, shift_hours)
+        us_value = self.wage_usd_per_hour * (shift_hours - lost_paid_h) - value_of_time * exp_h
+        worse = self.employed & self.crossing & (us_value < local_wage_usd_per_day)
+        self.bad_days = np.where(worse, self.bad_days + 1, np.where(self.crossing, 0, self.bad_days))
+        quitting = self.employed & (self.bad_days >= patience_days)
+        self.employed &= ~quitting
+        return (
+            float(self.headcount[quitting & (self.sector == FARM)].sum()),
+            float(self.headcount[quitting & (self.sector == NONFARM)].sum()),
+        )
+
+
+class CrossBorderWorker(mesa.Agent):
+    """A commuter (or a cohort of identical commuters) crossing north to work each day.
+
+    Crosses by foot or car at Calexico West or East in a lane class (general, Ready, SENTRI).
+    Long waits cost hours and wages; if the expected wait keeps the US job worth less than
+    local work, the worker quits and takes local work at the local wage.
+    """
+
+    def __init__(self, model, workforce: Workforce, row: int):
+        super().__init__(model)
+        self.workforce = workforce
+        self.row = row
+
+    @property
+    def headcount(self) -> float:
+        """Commuters this agent stands for."""
+        return float(self.workforce.headcount[self.row])
+
+    @property
+    def sector(self) -> str:
+        """"farm" or "nonfarm"."""
+        return "farm" if self.workforce.sector[self.row] == FARM else "nonfarm"
+
+    @property
+    def employed(self) -> bool:
+        """Still holds the US job."""
+        return bool(self.workforce.employed[self.row])
+
+    @property
+    def crossing(self) -> bool:
+        """Crossed today."""
+        return bool(self.workforce.crossing[self.row])
+
+    @property
+    def expected_wait_min(self) -> float:
+        """The wait this commuter expects at their line."""
+        return float(self.workforce.expected_wait_min[self.row])

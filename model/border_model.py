@@ -1,0 +1,587 @@
+"""The border economy: Calexico's ports, four kinds of agents, and a day at a time.
+
+A day (DESIGN.md): shoppers, visitors and commuters decide whether to cross given the wait
+they expect; growers hire crews for what is ripe; plants run on their stock of inputs and order
+more; the freight market gives yesterday's loads to carriers, who pick a crossing by expected
+cost. The ports serve their lines through the day. Then everyone lives with the waits: crews
+start late and pick less, produce loses quality, inputs arrive or not, commuters lose hours and
+wages and some give up the US job. At month ends plants resize and carriers resize fleets;
+between seasons growers replant. The day's outcomes are recorded.
+"""
+
+import calendar
+import csv
+import datetime as dt
+from functools import partial
+from importlib import resources
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from agents import CrossBorderWorker, Grower, Manufacturer, TruckingFirm, Workforce
+from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE
+from model import outcomes
+from model.crossing_demand import CrossingDemand
+from model.markets import FreightMarket, LabourMarket
+from model.parameters import line_names, resolve
+from model.port import Line
+from model.region import Region
+
+COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
+LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
+SOUTH = "east_commercial_south"
+GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
+SEASON_START_MONTH = 9
+_ALL_DAY = np.ones(24, dtype=bool)  # growers plan the winter season in September
+
+
+def _data_rows(name):
+    text = resources.files("model").joinpath(f"data/{name}").read_text()
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _today(model, key):
+    return model.today[key]
+
+
+class BorderModel(mesa.Model):
+    """The Calexico East - Imperial County - Mexicali border economy, one step a day."""
+
+    def __init__(self, params: dict | None = None, seed: int = 0, events=(), collect: bool = True):
+        """Build the region, the ports, the agents and the markets.
+
+        Args:
+            params: dotted-key overrides of the shipped defaults (checked), or a full set.
+            seed: the random seed; every random stream derives from it.
+            events: `parameters.Event`s (closures, staffing cuts, inspection surges).
+            collect: record the daily table with Mesa's DataCollector.
+
+        """
+        super().__init__(rng=seed)
+        self.params = p = resolve(params)
+        self.seed = int(seed)
+        self.events = tuple(events)
+        start = dt.date.fromisoformat(p["simulation.start_date"])
+        self.warmup_days = p["simulation.warmup_days"]
+        self.first_day = start - dt.timedelta(days=self.warmup_days)
+        self.n_days = p["simulation.days"] + self.warmup_days
+        self.waiting = p["port.waiting"]
+        self.weight = p["port.expectation_weight"]
+
+        self.region = Region(p["region.circuity"], p["trucking.cost_per_mile_usd"])
+        positions = {n: d["pos"] for n, d in self.region.graph.nodes(data=True)}
+        self.grid = Network(self.region.graph.to_undirected(), layout=positions, random=self.random)
+
+        self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
+        self.line_index = {line.name: line.index for line in self.lines}
+        profiles = _data_rows("arrival_profiles.csv")
+        self.profiles = np.array([[float(r[g]) for r in profiles] for g in GROUPS])
+        self.profiles /= self.profiles.sum(axis=1, keepdims=True)
+        temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
+        self.heat_factor = {
+            m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
+        }
+        self.expected_wait_min = np.zeros(len(self.lines))
+        self.days_done = 0
+
+        self._create_growers()
+        self._create_manufacturers()
+        self._create_trucking_firms()
+        self._create_workers()
+        self.crossing_demand = CrossingDemand(p, self.line_index)
+        self.freight_market = FreightMarket()
+        self.labour_market = LabourMarket(self.local_farm_workers, p["labour.vacancy_fill_per_month"])
+
+        self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
+        self.today = {}
+        self.datacollector = None
+        if collect:
+            self.datacollector = mesa.DataCollector(
+                model_reporters={k: partial(_today, key=k) for k in outcomes.DAILY_COLUMNS}
+            )
+
+    # ----------------------------------------------------------------------- populations
+    def _create_growers(self):
+        p = self.params
+        value = {"imperial": p["agriculture.imperial_value_usd"],
+                 "mexicali_valley": p["agriculture.mexicali_export_value_usd"]}
+        places = {"imperial": ["brawley", "imperial", "holtville", "calipatria", "el_centro"],
+                  "mexicali_valley": ["valley_guadalupe_victoria", "valley_ciudad_morelos"]}
+        per_load = p["agriculture.value_per_load_usd"]
+        months = [m.lower() for m in calendar.month_abbr[1:]]
+        for row in _data_rows("crops.csv"):
+            region = row["region"]
+            dests = {k[5:]: float(v) for k, v in row.items() if k.startswith("dest_")}
+            for place in places[region]:
+                loads = value[region] * float(row["value_share"]) / len(places[region]) / per_load
+                Grower(self, place, region, row["crop"], loads, [float(row[m]) for m in months],
+                       p["agriculture.workers_per_load"] * float(row["labour_factor"]),
+                       row["perishable"] == "true", dests)
+        self.growers = self.agents_by_type[Grower]
+        imperial = [g for g in self.growers if not g.exports_north]
+        peak = max(
+            sum(g.loads_per_year * g.month_share[m] / 30.0 * g.workers_per_load for g in imperial)
+            for m in range(12)
+        )
+        self.local_farm_workers = p["agriculture.local_crew_share"] * peak
+        # Shipping groups: one per (origin, destination) of exported produce.
+        self.produce_groups = sorted({(g.place, d) for g in self.growers if g.exports_north
+                                      for d in g.destinations})
+        shelf = p["agriculture.shelf_life_days"]
+        self.produce_backlog = np.zeros((len(self.produce_groups), shelf))
+
+    def _create_manufacturers(self):
+        p = self.params
+        per_job_day = p["manufacturing.loads_per_job_year"] / (52 * p["manufacturing.working_days_per_week"])
+        reference = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
+            1 + p["trucking.margin"])
+        for row in _data_rows("manufacturers.csv"):
+            plants = int(row["plants"])
+            jobs = p["manufacturing.jobs"] * float(row["jobs_share"]) / plants
+            for _ in range(plants):
+                Manufacturer(self, row["sector"], row["place"], jobs, per_job_day,
+                             p["manufacturing.target_cover_days"], reference)
+        self.manufacturers = self.agents_by_type[Manufacturer]
+        self.goods_groups = sorted({(m.place, d) for m in self.manufacturers
+                                    for d in ("calexico", "los_angeles", "san_diego", "phoenix")})
+        self.goods_dest_share = {"calexico": 0.6, "los_angeles": 0.3, "san_diego": 0.05, "phoenix": 0.05}
+        self.goods_backlog = np.zeros(len(self.goods_groups))
+        self.inputs_backlog = np.zeros(len(self.manufacturers))
+        self.inputs_in_line = np.zeros(len(self.manufacturers))
+
+    def _create_trucking_firms(self):
+        p = self.params
+        for row in _data_rows("trucking_firms.csv"):
+            n = int(row["firms"])
+            # Firm sizes follow 1/rank within a base (a few large carriers, many small ones).
+            sizes = 1.0 / np.arange(1, n + 1)
+            sizes = sizes / sizes.sum() * p["trucking.fleet_trucks"] * float(row["fleet_share"])
+            for size in sizes:
+                TruckingFirm(self, row["base"], size, p["trucking.fast_share"])
+        self.firms = self.agents_by_type[TruckingFirm]
+
+    def _create_workers(self):
+        p = self.params
+        per_agent = p["simulation.workers_per_agent"]
+        rows = []
+        for sector, total, wage in (
+            (FARM, p["labour.farm_commuters_peak"], p["labour.farm_wage_usd_per_hour"]),
+            (NONFARM, p["labour.nonfarm_commuters"], p["labour.service_wage_usd_per_hour"]),
+        ):
+            n = int(np.ceil(total / per_agent))
+            heads = np.full(n, total / n) if n else np.zeros(0)
+            rows.append((sector, heads, wage))
+        stream = np.random.default_rng([self.seed, 101])
+        headcount, sector, mode, line, wage, rank = [], [], [], [], [], []
+        ready, sentri = p["labour.ready_share"], p["labour.sentri_share"]
+        for sec, heads, w in rows:
+            n = heads.shape[0]
+            on_foot = stream.random(n) < p["labour.pedestrian_share"]
+            west = stream.random(n) < p["labour.west_share"]
+            lane_u = stream.random(n)
+            for i in range(n):
+                port = "west" if west[i] else "east"
+                if on_foot[i]:
+                    name = f"{port}_pedestrian"
+                else:
+                    lane = "sentri" if lane_u[i] < sentri else "ready" if lane_u[i] < sentri + ready else "general"
+                    name = f"{port}_pov_{lane}"
+                line.append(self.line_index[name])
+                mode.append(PEDESTRIAN if on_foot[i] else VEHICLE)
+            headcount.append(heads)
+            sector += [sec] * n
+            wage += [w] * n
+            rank.append((np.arange(n) + 0.5) / max(n, 1))
+        self.workforce = Workforce(np.concatenate(headcount), sector, mode, line, wage,
+                                   np.concatenate(rank))
+        for row in range(self.workforce.headcount.shape[0]):
+            CrossBorderWorker(self, self.workforce, row)
+
+    # ------------------------------------------------------------------------- the day
+    @property
+    def date(self) -> dt.date:
+        """The calendar day the next step simulates."""
+        return self.first_day + dt.timedelta(days=self.days_done)
+
+    def step(self):
+        """One day, in the order of the paragraph at the top of this module."""
+        day = self.date
+        self.today = outcomes.empty_day(day, measured=self.days_done >= self.warmup_days)
+        port_today = self.port_conditions(day)
+        self.plan_crossings(day, port_today)
+        self.hire_crews(day)
+        self.produce_goods(day)
+        self.dispatch_loads(day, port_today)
+        results = self.serve_lines(day, port_today)
+        self.live_with_waits(day, results)
+        self.adjust(day)
+        outcomes.finish_day(self)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        self.days_done += 1
+
+    def port_conditions(self, day: dt.date) -> dict:
+        """Booths by hour, inspection times and referral shares of each line today."""
+        staffing = self.params["port.staffing_share"]
+        today = {"booths": [], "primary_min": [], "secondary_share": [], "closed": []}
+        for line in self.lines:
+            factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
+            for event in self.events:
+                if line.name in event.lines and event.active(day):
+                    if event.kind == "closure":
+                        closed = True
+                    elif event.kind == "staffing":
+                        factor *= event.factor
+                    elif event.kind == "primary_factor":
+                        primary *= event.factor
+                    elif event.kind == "secondary_share":
+                        share = event.value
+            today["booths"].append(line.booths_by_hour(day.weekday(), factor, closed))
+            today["primary_min"].append(primary)
+            today["secondary_share"].append(share)
+            today["closed"].append(closed)
+        today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
+        today["closed_hours_ahead"] = self._closed_hours_ahead(day)
+        return today
+
+    def _closed_hours_ahead(self, day):
+        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
+        line = self.lines[self.line_index["east_commercial_standard"]]
+        hours = 0.0
+        d = day
+        while any(line.name in e.lines and e.kind == "closure" and e.active(d) for e in self.events):
+            hours += 24.0
+            d += dt.timedelta(days=1)
+            if hours > 24 * 60:
+                break
+        return hours
+
+    def plan_crossings(self, day, port_today):
+        """Visitors decide whether to make the trip, given the wait they expect."""
+        self.visitor_trips = self.crossing_demand.trips(self.expected_wait_min, port_today["open"])
+
+    def hire_crews(self, day):
+        """Growers ask for crews; locals first, then cross-border crews; commuters decide to cross."""
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        imperial_demand = sum(g.plan_harvest(day.month, days_in_month) for g in self.growers
+                              if not g.exports_north)
+        for g in self.growers:
+            if g.exports_north:
+                g.plan_harvest(day.month, days_in_month)
+        pool = self.workforce.farm_pool()
+        local, cross, unmet = self.labour_market.hire_crews(imperial_demand, pool)
+        self.crew_share = (local + cross) / imperial_demand if imperial_demand > 0 else 1.0
+        self.crews = (local, cross)
+        farm_hired_share = cross / pool if pool > 0 else 0.0
+        workday = day.weekday() < 6
+        self.workforce.decide_crossing(farm_hired_share, workday)
+
+    def produce_goods(self, day):
+        """Plants run on the inputs they hold, and order inputs to restore their cover."""
+        p = self.params
+        working = day.weekday() < p["manufacturing.working_days_per_week"]
+        south_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
+        made = np.zeros(len(self.goods_groups))
+        for i, plant in enumerate(self.manufacturers):
+            loads = plant.produce(working)
+            if loads:
+                for d, share in self.goods_dest_share.items():
+                    made[self.goods_groups.index((plant.place, d))] += loads * share
+            order = plant.input_order(p["manufacturing.input_loads_per_output_load"], south_wait_h,
+                                      p["manufacturing.cover_per_wait_hour"])
+            self.inputs_backlog[i] += order
+            self.ledger["created"] += loads + order
+            self.today["goods_loads_made"] += loads
+        self.goods_made_today = made
+
+    def dispatch_loads(self, day, port_today):
+        """Carriers take yesterday's loads and choose a crossing by expected generalised cost."""
+        p = self.params
+        cost_h = p["trucking.cost_per_hour_usd"]
+        nb_wait_h = float(np.mean([self.expected_wait_min[self.line_index[n]] for n in LOADED_NORTH])) / 60.0
+        sb_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
+        if not self.waiting:
+            nb_wait_h = sb_wait_h = 0.0
+        alt_wait = 0.0 if not self.waiting else None
+        cycle_h = p["trucking.free_flow_cycle_hours"] + nb_wait_h + sb_wait_h
+        for firm in self.firms:
+            firm.set_rate(cycle_h, cost_h, p["trucking.margin"], p["trucking.utilisation_target"],
+                          p["trucking.rate_response"])
+        capacity = np.array([f.capacity_loads(p["trucking.shift_hours"], cycle_h) for f in self.firms])
+        rates = np.array([f.rate_usd for f in self.firms])
+
+        closed_h = port_today["closed_hours_ahead"]
+        ports = self.region.truck_ports
+        east = ports.index("calexico_east")
+        waits = np.array([
+            p["alternatives.otay_mesa_wait_min"] / 60.0 if alt_wait is None else 0.0,
+            p["alternatives.san_luis_wait_min"] / 60.0 if alt_wait is None else 0.0,
+        ])
+        wait_h = np.zeros(len(ports))
+        for k, port in enumerate(ports):
+            if port == "calexico_east":
+                wait_h[k] = nb_wait_h + closed_h
+            else:
+                wait_h[k] = waits[0] if port == "otay_mesa" else waits[1]
+
+        # What shippers want moved today, oldest produce first.
+        want_produce = self.produce_backlog.sum(axis=1)
+        want_goods = self.goods_backlog.copy()
+        want_inputs = self.inputs_backlog.copy()
+        demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
+        moved = self.freight_market.allocate(demand, capacity, rates)
+        share = min(1.0, moved.sum() / demand) if demand > 0 else 1.0
+
+        east_loaded = 0.0
+        self.produce_east = 0.0
+        self.produce_east_age_days = 0.0
+        free_east = self.region.crossing_costs
+        for g, (origin, dest) in enumerate(self.produce_groups):
+            loads = np.floor(want_produce[g] * share)
+            if loads <= 0:
+                continue
+            heat = self.heat_factor[day.month]
+            costs = free_east(origin, dest, wait_h, cost_h) + (
+                p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"] * heat * wait_h)
+            choice = int(np.argmin(costs))
+            if ports[choice] == "calexico_east" and closed_h > 0:
+                continue  # held for the reopening
+            ages = self._take_oldest(self.produce_backlog[g], loads)
+            if ports[choice] == "calexico_east":
+                east_loaded += loads
+                self.produce_east += loads
+                self.produce_east_age_days += float((ages * np.arange(ages.shape[0])).sum())
+            else:
+                self._divert(ports[choice], loads, costs[choice] - costs[east] + wait_h[east] * cost_h)
+                self._deliver_produce(loads, float((ages * np.arange(ages.shape[0])).sum()) / loads * 24.0
+                                      + wait_h[choice], day)
+        for g, (origin, dest) in enumerate(self.goods_groups):
+            loads = np.floor(want_goods[g] * share)
+            if loads <= 0:
+                continue
+            costs = free_east(origin, dest, wait_h, cost_h)
+            choice = int(np.argmin(costs))
+            if ports[choice] == "calexico_east" and closed_h > 0:
+                continue
+            self.goods_backlog[g] -= loads
+            if ports[choice] == "calexico_east":
+                east_loaded += loads
+            else:
+                self._divert(ports[choice], loads, costs[choice] - costs[east] + wait_h[east] * cost_h)
+                self.today["trade_north_usd"] += loads * p["manufacturing.value_per_load_usd"]
+        south = np.floor(want_inputs * share)
+        if closed_h > 0:
+            south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
+        self.inputs_backlog -= south
+        self.inputs_in_line += south
+        south_total = float(south.sum())
+
+        fast = float(np.average([f.fast_share for f in self.firms], weights=[f.trucks for f in self.firms]))
+        self.arrivals = np.zeros(len(self.lines))
+        self.arrivals[self.line_index["east_commercial_fast"]] = east_loaded * fast
+        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded * (1 - fast)
+        self.arrivals[self.line_index["east_commercial_empty"]] = south_total * (1 - p["trucking.backhaul_share"])
+        self.arrivals[self.line_index[SOUTH]] = south_total
+        self.loads_moved_by_firm = moved
+        self.today["loads_dispatched"] = east_loaded + south_total
+
+    def _take_oldest(self, ages: np.ndarray, loads: float) -> np.ndarray:
+        """Remove `loads` from an age-bucketed backlog, oldest first; returns what was taken."""
+        taken = np.zeros_like(ages)
+        for a in range(ages.shape[0] - 1, -1, -1):
+            t = min(ages[a], loads)
+            taken[a] = t
+            ages[a] -= t
+            loads -= t
+            if loads <= 1e-12:
+                break
+        return taken
+
+    def _divert(self, port: str, loads: float, extra_cost_usd_per_load: float):
+        self.ledger["diverted"] += loads
+        self.today[f"diverted_{port}"] += loads
+        self.today["cost_detour_usd"] += loads * max(0.0, extra_cost_usd_per_load)
+
+    def _deliver_produce(self, loads: float, delay_h: float, day):
+        """Produce reaches market; quality lost to delay and heat comes off its value."""
+        p = self.params
+        value = loads * p["agriculture.value_per_load_usd"]
+        loss = 1.0 - np.exp(-p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * delay_h)
+        self.today["cost_spoilage_usd"] += value * loss
+        self.today["trade_north_usd"] += value * (1 - loss)
+
+    def serve_lines(self, day, port_today) -> list:
+        """The ports serve every line through the day; commuters and visitors join them."""
+        p = self.params
+        farm, other = self.workforce.arrivals_by_line(len(self.lines), p["labour.persons_per_vehicle"])
+        self.arrivals += farm + other + self.visitor_trips
+        trucks = self.arrivals - farm - other - self.visitor_trips
+        counts = np.stack([trucks, farm, other, self.visitor_trips])  # (groups, lines)
+        weights = (counts.T @ self.profiles) * np.array(
+            [self._arrival_mask(line, port_today["booths"][line.index]) for line in self.lines])
+        totals = weights.sum(axis=1, keepdims=True)
+        cdfs = np.zeros((len(self.lines), 25))
+        np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
+        cdfs[totals[:, 0] <= 0] = np.linspace(0.0, 1.0, 25)
+        results = []
+        for line in self.lines:
+            i = line.index
+            rng = np.random.default_rng([self.seed, day.toordinal(), i])
+            n = int(self.arrivals[i]) + int(rng.random() < self.arrivals[i] % 1)
+            results.append(line.serve_day(n, cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
+                                          port_today["secondary_share"][i], rng, self.waiting))
+        return results
+
+    @staticmethod
+    def _arrival_mask(line, booths):
+        """Trucks arrive only while the lanes are open; people may queue before opening."""
+        return (booths > 0) if line.commercial else _ALL_DAY
+
+    def live_with_waits(self, day, results):
+        """Everyone lives with today's waits: crews, produce, plants, carriers, commuters."""
+        p = self.params
+        outcomes.record_lines(self, results)
+        cost_h = p["trucking.cost_per_hour_usd"]
+        truck_lines = [self.line_index[n] for n in COMMERCIAL_NORTH + (SOUTH,)]
+        wait_h = sum(results[i].wait_hours + results[i].secondary_wait_hours for i in truck_lines)
+        self.today["cost_truck_delay_usd"] += wait_h * cost_h
+
+        # Commuters: the wait of their line in the hours they arrive.
+        waits = np.zeros((len(self.lines), 2))
+        for r, line in zip(results, self.lines, strict=True):
+            waits[line.index, FARM] = float(self.profiles[1] @ r.wait_by_hour_min)
+            waits[line.index, NONFARM] = float(self.profiles[2] @ r.wait_by_hour_min)
+        hours, time_usd, wages_usd, farm_lost_h, farm_days = self.workforce.experience(
+            waits, p["labour.slack_min"], p["labour.shift_hours"],
+            p["labour.value_of_time_usd_per_hour"], self.weight)
+        self.today["commuter_wait_hours"] = hours
+        self.today["cost_commuter_time_usd"] += time_usd
+        self.today["cost_lost_wages_usd"] += wages_usd
+
+        # Growers harvest with the crews that came, late crews picking less.
+        local, cross = self.crews
+        lost_share = farm_lost_h / (farm_days * p["labour.shift_hours"]) if farm_days > 0 else 0.0
+        crew_hours_share = (local + cross * (1 - lost_share)) / (local + cross) if local + cross > 0 else 1.0
+        for g in self.growers:
+            if g.exports_north:
+                picked = g.harvest(1.0, 0.0)
+            else:
+                picked = g.harvest(self.crew_share, 1.0 - crew_hours_share)
+                potential = g.planned_loads * p["agriculture.value_per_load_usd"]
+                g.sell(picked * p["agriculture.value_per_load_usd"], potential)
+                self.today["cost_spoilage_usd"] += potential - picked * p["agriculture.value_per_load_usd"]
+            self.ledger["created"] += picked if g.exports_north else 0.0
+            self.today["harvest_loads"] += picked
+        self.today["field_workers_us"] = local + cross
+        self.today["farm_commuters"] = cross
+
+        # Produce and goods that crossed at Calexico East today.
+        loaded = [self.line_index[n] for n in LOADED_NORTH]
+        served = sum(results[i].served for i in loaded)
+        arrived = sum(results[i].arrivals for i in loaded)
+        self.ledger["delivered"] += served  # includes those carried from yesterday
+        mean_wait_h = (sum(results[i].wait_hours + results[i].secondary_wait_hours for i in loaded)
+                       / served) if served else 0.0
+        if self.produce_east > 0 and arrived > 0:
+            produce_share = self.produce_east / arrived
+            age_h = self.produce_east_age_days / self.produce_east * 24.0
+            self._deliver_produce(served * produce_share, age_h + mean_wait_h, day)
+            goods = served * (1 - produce_share)
+        else:
+            goods = served
+        self.today["trade_north_usd"] += goods * p["manufacturing.value_per_load_usd"]
+
+        # Inputs that crossed south reach the plants; the rest is still in line.
+        south = results[self.line_index[SOUTH]]
+        in_line = self.inputs_in_line.sum()
+        got = min(1.0, south.served / in_line) if in_line > 0 else 0.0
+        received = self.inputs_in_line * got
+        self.inputs_in_line -= received
+        self.ledger["delivered"] += float(received.sum())
+        self.today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
+        ratio = p["manufacturing.input_loads_per_output_load"]
+        holding = p["manufacturing.holding_cost_per_year"] / 365.0
+        for i, plant in enumerate(self.manufacturers):
+            plant.receive_inputs(float(received[i]), ratio)
+            stock_value = plant.stock_days * plant.daily_output_loads * ratio * p["manufacturing.value_per_load_usd"]
+            inventory = stock_value * holding
+            stoppage = plant.stopped_share * plant.jobs * p["manufacturing.wage_usd_per_day"] + (
+                plant.stopped_share * plant.daily_output_loads * p["manufacturing.value_per_load_usd"]
+                * p["manufacturing.value_added_share"])
+            self.today["cost_inventory_usd"] += inventory
+            self.today["cost_stoppage_usd"] += stoppage
+            freight = plant.output_loads * (self.firms[0].rate_usd if self.firms else 0.0)
+            plant.book_costs(freight + inventory + stoppage, plant.output_loads,
+                             p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"])
+
+        # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
+        cycles = self.loads_moved_by_firm
+        total = cycles.sum()
+        for firm, firm_loads in zip(self.firms, cycles, strict=True):
+            share = firm_loads / total if total > 0 else 0.0
+            hours = firm_loads * p["trucking.free_flow_cycle_hours"] + share * wait_h
+            firm.carry(firm_loads, hours, p["trucking.shift_hours"], cost_h)
+
+        # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
+        self._age_produce(day)
+        self.goods_backlog += self.goods_made_today
+        for g, (origin, _dest) in enumerate(self.produce_groups):
+            for grower in self.growers:
+                if grower.exports_north and grower.place == origin:
+                    self.produce_backlog[g, 0] += grower.harvested_loads * grower.destinations[_dest]
+
+        # Visitors spend on the US side; expectations move toward today's waits.
+        self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
+        self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
+        today_wait = np.array([r.wait_mean_min for r in results])
+        self.expected_wait_min = (1 - self.weight) * self.expected_wait_min + self.weight * today_wait
+
+    def _age_produce(self, day):
+        """A day older; loads past their shelf life are lost."""
+        p = self.params
+        spoiled = self.produce_backlog[:, -1].sum()
+        self.produce_backlog[:, 1:] = self.produce_backlog[:, :-1]
+        self.produce_backlog[:, 0] = 0.0
+        self.ledger["spoiled"] += spoiled
+        self.today["cost_spoilage_usd"] += spoiled * p["agriculture.value_per_load_usd"]
+        self.today["spoiled_loads"] += spoiled
+
+    def adjust(self, day):
+        """Commuters reconsider the US job daily; plants and fleets monthly; growers by season."""
+        p = self.params
+        farm_quit, nonfarm_quit = self.workforce.reconsider(
+            p["labour.slack_min"], p["labour.shift_hours"], p["labour.value_of_time_usd_per_hour"],
+            p["labour.local_wage_usd_per_day"], p["labour.quit_patience_days"])
+        self.today["commuters_quit"] = farm_quit + nonfarm_quit
+        self.labour_market.refill(nonfarm_quit)
+        tomorrow = day + dt.timedelta(days=1)
+        if tomorrow.day == 1:
+            labour_available = self.mexicali_labour_available()
+            growth = (1.0 + p["manufacturing.orders_growth_per_year"]) ** (1.0 / 12.0)
+            for plant in self.manufacturers:
+                plant.baseline_jobs *= growth
+                labour_available -= max(0.0, plant.review_month(
+                    p["manufacturing.value_per_load_usd"], p["manufacturing.demand_elasticity"],
+                    p["manufacturing.employment_lag_months"], p["manufacturing.loss_months_to_shrink"],
+                    max(0.0, labour_available)))
+            for firm in self.firms:
+                firm.review_fleet(p["trucking.utilisation_target"], p["trucking.fleet_adjust_per_month"])
+            if tomorrow.month == SEASON_START_MONTH:
+                for g in self.growers:
+                    g.plan_season(p["agriculture.planting_response"])
+
+    def mexicali_labour_available(self) -> float:
+        """Workers a plant could hire: commuters who took local work, plus ordinary turnover.
+
+        Plants grow at most 2% a month from the local labour pool (an assumption that keeps
+        employment bounded by the labour available), plus every commuter who quit the US job.
+        """
+        quit_heads = float(self.workforce.headcount[~self.workforce.employed].sum())
+        return 0.02 * self.params["manufacturing.jobs"] + quit_heads
+
+    def run(self):
+        """Run the warm-up and the measured days."""
+        while self.days_done < self.n_days:
+            self.step()
+        return self

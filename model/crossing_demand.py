@@ -1,0 +1,49 @@
+"""The other crossers: shoppers, visitors, students and patients in the passenger lines.
+
+Not a fifth agent kind but a demand component: trips by line and hour, an elasticity of trips
+to the expected wait, spending per trip on the US side, and the retail jobs that spending
+supports. The published border-delay studies found forgone personal trips the largest single
+cost of delay; this is where the model counts them.
+"""
+
+import numpy as np
+
+LINE_DEMAND = {
+    # line: (parameter of daily potential trips, persons per unit)
+    "west_pov": ("crossers.west_pov_per_day", "vehicle"),
+    "west_pedestrian": ("crossers.west_pedestrians_per_day", "person"),
+    "east_pov": ("crossers.east_pov_per_day", "vehicle"),
+    "east_pedestrian": ("crossers.east_pedestrians_per_day", "person"),
+}
+POV_SPLIT = (("general", None), ("ready", "labour.ready_share"), ("sentri", "labour.sentri_share"))
+
+
+class CrossingDemand:
+    """Daily non-commuter trips per line, falling with the wait people expect."""
+
+    def __init__(self, params: dict, line_index: dict):
+        self.elasticity = params["crossers.wait_elasticity_per_hour"]
+        self.spend = params["crossers.spending_per_person_trip_usd"]
+        self.persons_per_vehicle = params["labour.persons_per_vehicle"]
+        n = len(line_index)
+        self.potential = np.zeros(n)
+        self.persons = np.ones(n)
+        ready, sentri = params["labour.ready_share"], params["labour.sentri_share"]
+        shares = {"general": 1.0 - ready - sentri, "ready": ready, "sentri": sentri}
+        for prefix, (key, unit) in LINE_DEMAND.items():
+            if unit == "person":
+                self.potential[line_index[prefix]] = params[key]
+                continue
+            for lane, share in shares.items():
+                i = line_index[f"{prefix}_{lane}"]
+                self.potential[i] = params[key] * share
+                self.persons[i] = self.persons_per_vehicle
+
+    def trips(self, expected_wait_min: np.ndarray, open_today: np.ndarray) -> np.ndarray:
+        """Trips (line units: vehicles or persons) made today at each line."""
+        factor = np.exp(self.elasticity * expected_wait_min / 60.0)
+        return self.potential * factor * open_today
+
+    def spending_usd(self, trips: np.ndarray) -> float:
+        """Spending on the US side by today's trips."""
+        return float((trips * self.persons).sum() * self.spend)

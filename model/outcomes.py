@@ -1,0 +1,151 @@
+"""What the model reports: the daily table's columns and the run summary.
+
+Costs are in US dollars by component, jobs by kind, sector and side of the border, and total
+jobs add indirect and induced effects through the multipliers in `parameters.toml` (the method
+of the published border-delay studies). Collect only what the outcomes need.
+"""
+
+import numpy as np
+
+PORT_LINES = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
+              "east_commercial_south", "east_pov_general", "east_pov_ready", "east_pov_sentri",
+              "east_pedestrian", "west_pov_general", "west_pov_ready", "west_pov_sentri",
+              "west_pedestrian")
+COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_inventory_usd",
+                "cost_stoppage_usd", "cost_commuter_time_usd", "cost_lost_wages_usd")
+JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
+               "jobs_trucking_us", "jobs_trucking_mx", "jobs_services_us", "jobs_retail_us")
+DAILY_COLUMNS = (
+    "date", "measured",
+    "northbound_trucks", "northbound_trucks_loaded", "northbound_trucks_empty", "southbound_trucks",
+    "commercial_wait_mean_min", "commercial_wait_p95_min", "commercial_queue_at_close",
+    "diverted_otay_mesa", "diverted_san_luis",
+    "west_pedestrians", "west_vehicles", "east_pedestrians", "east_vehicles",
+    "pedestrian_wait_mean_min", "vehicle_wait_mean_min",
+    *(f"{line}_{field}" for line in PORT_LINES for field in ("served", "wait_mean_min", "wait_p95_min",
+                                                          "queue_at_close")),
+    "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuters_quit",
+    "visitor_trips", "visitor_spending_usd",
+    "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads",
+    *COST_COLUMNS, "cost_total_usd",
+    *JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx",
+    "trade_north_usd", "trade_south_usd",
+)
+MULTIPLIERS = {
+    "jobs_agriculture_us": "agriculture.employment_multiplier",
+    "jobs_agriculture_mx": "agriculture.employment_multiplier",
+    "jobs_manufacturing_mx": "manufacturing.employment_multiplier",
+    "jobs_trucking_us": "labour.nonfarm_employment_multiplier",
+    "jobs_trucking_mx": "manufacturing.employment_multiplier",
+    "jobs_services_us": "labour.nonfarm_employment_multiplier",
+    "jobs_retail_us": "labour.nonfarm_employment_multiplier",
+}
+
+
+def empty_day(day, measured: bool) -> dict:
+    """A fresh record for one day: zeros, the date and whether it counts (after warm-up)."""
+    record = dict.fromkeys(DAILY_COLUMNS, 0.0)
+    record["date"] = day.isoformat()
+    record["measured"] = measured
+    return record
+
+
+def record_lines(model, results):
+    """Per-line and per-port figures of the day."""
+    today = model.today
+    for line, r in zip(model.lines, results, strict=True):
+        today[f"{line.name}_served"] = r.served
+        today[f"{line.name}_wait_mean_min"] = r.wait_mean_min
+        today[f"{line.name}_wait_p95_min"] = r.wait_p95_min
+        today[f"{line.name}_queue_at_close"] = r.queue_at_close
+    north = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
+    served = [today[f"{n}_served"] for n in north]
+    today["northbound_trucks"] = sum(served)
+    today["northbound_trucks_loaded"] = served[0] + served[1]
+    today["northbound_trucks_empty"] = served[2]
+    today["southbound_trucks"] = today["east_commercial_south_served"]
+    total = sum(served)
+    today["commercial_wait_mean_min"] = (
+        sum(today[f"{n}_wait_mean_min"] * s for n, s in zip(north, served, strict=True)) / total
+        if total else 0.0)
+    # The p95 of the pooled northbound waits, approximated by the served-weighted line p95s.
+    today["commercial_wait_p95_min"] = (
+        max(today[f"{n}_wait_p95_min"] for n, s in zip(north, served, strict=True) if s) if total else 0.0)
+    today["commercial_queue_at_close"] = sum(today[f"{n}_queue_at_close"] for n in north)
+    for port in ("west", "east"):
+        today[f"{port}_pedestrians"] = today[f"{port}_pedestrian_served"]
+        today[f"{port}_vehicles"] = sum(today[f"{port}_pov_{k}_served"] for k in ("general", "ready", "sentri"))
+    ped = [(today[f"{p}_pedestrian_wait_mean_min"], today[f"{p}_pedestrian_served"]) for p in ("west", "east")]
+    veh = [(today[f"{p}_pov_general_wait_mean_min"], today[f"{p}_pov_general_served"]) for p in ("west", "east")]
+    today["pedestrian_wait_mean_min"] = _weighted(ped)
+    today["vehicle_wait_mean_min"] = _weighted(veh)
+
+
+def _weighted(pairs) -> float:
+    n = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / n if n else 0.0
+
+
+def finish_day(model):
+    """Jobs and totals at the end of the day."""
+    p = model.params
+    today = model.today
+    today["cost_total_usd"] = sum(today[c] for c in COST_COLUMNS)
+    valley_loads = sum(g.harvested_loads * g.workers_per_load for g in model.growers if g.exports_north)
+    today["jobs_agriculture_us"] = today["field_workers_us"]
+    today["jobs_agriculture_mx"] = valley_loads
+    today["jobs_manufacturing_mx"] = sum(m.jobs for m in model.manufacturers)
+    drivers = p["trucking.drivers_per_truck"]
+    today["jobs_trucking_us"] = sum(f.trucks for f in model.firms if f.base == "US") * drivers
+    today["jobs_trucking_mx"] = sum(f.trucks for f in model.firms if f.base == "MX") * drivers
+    wf = model.workforce
+    nonfarm_employed = float(wf.headcount[(wf.sector == 1) & wf.employed].sum())
+    today["jobs_services_us"] = nonfarm_employed + model.labour_market.us_refilled
+    today["jobs_retail_us"] = (today["visitor_spending_usd"] * 365 / 1e6
+                               * p["crossers.retail_jobs_per_million_usd"])
+    us = [c for c in JOB_COLUMNS if c.endswith("_us")]
+    mx = [c for c in JOB_COLUMNS if c.endswith("_mx")]
+    today["jobs_direct_us"] = sum(today[c] for c in us)
+    today["jobs_direct_mx"] = sum(today[c] for c in mx)
+    today["jobs_total_us"] = sum(today[c] * p[MULTIPLIERS[c]] for c in us)
+    today["jobs_total_mx"] = sum(today[c] * p[MULTIPLIERS[c]] for c in mx)
+
+
+def summarise(daily, params: dict, seed: int) -> dict:
+    """The run summary over the measured days (after the warm-up).
+
+    Args:
+        daily: the daily table (a pandas DataFrame with DAILY_COLUMNS).
+        params: the resolved parameters of the run.
+        seed: the run's seed.
+
+    """
+    d = daily[daily["measured"]]
+    trucks = d["northbound_trucks"].to_numpy()
+    waits = d["commercial_wait_mean_min"].to_numpy()
+    jobs = {c.removeprefix("jobs_"): float(d[c].mean()) for c in
+            (*JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx")}
+    return {
+        "seed": seed,
+        "days": int(len(d)),
+        "first_day": str(d["date"].iloc[0])[:10] if len(d) else None,
+        "last_day": str(d["date"].iloc[-1])[:10] if len(d) else None,
+        "northbound_trucks": float(trucks.sum()),
+        "northbound_trucks_loaded": float(d["northbound_trucks_loaded"].sum()),
+        "southbound_trucks": float(d["southbound_trucks"].sum()),
+        "mean_commercial_wait_min": float(np.average(waits, weights=trucks)) if trucks.sum() else 0.0,
+        "p95_commercial_wait_min": float(np.average(d["commercial_wait_p95_min"], weights=trucks))
+        if trucks.sum() else 0.0,
+        "diverted_trucks": {"otay_mesa": float(d["diverted_otay_mesa"].sum()),
+                            "san_luis": float(d["diverted_san_luis"].sum())},
+        "pedestrians": {"calexico_west": float(d["west_pedestrians"].sum()),
+                        "calexico_east": float(d["east_pedestrians"].sum())},
+        "passenger_vehicles": {"calexico_west": float(d["west_vehicles"].sum()),
+                               "calexico_east": float(d["east_vehicles"].sum())},
+        "costs_usd": {c.removeprefix("cost_").removesuffix("_usd"): float(d[c].sum())
+                      for c in (*COST_COLUMNS, "cost_total_usd")},
+        "jobs": jobs,
+        "trade_value_usd": {"north": float(d["trade_north_usd"].sum()),
+                            "south": float(d["trade_south_usd"].sum())},
+        "visitor_spending_usd": float(d["visitor_spending_usd"].sum()),
+    }

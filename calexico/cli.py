@@ -94,6 +94,105 @@ def cmd_parameters(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    """Regenerate the parameter tables in docs/odd.md and the output dictionary docs/outputs.md."""
+    from calexico import docs
+
+    changed = docs.regenerate(check=args.check)
+    for path in changed:
+        print(f"{'out of date' if args.check else 'rewrote'}: {path}")
+    if not changed:
+        print("docs are up to date")
+    return 1 if args.check and changed else 0
+
+
+def cmd_batch(args) -> int:
+    """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
+    from calexico import batch
+
+    spec = batch.load_spec(args.spec)
+    out = Path(args.out or Path("batches") / Path(args.spec).stem)
+    if args.workers < 1:
+        raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    executor, close = None, None
+    if args.executor == "dask":
+        executor, close = batch.dask_executor(args.workers, args.scheduler)
+    try:
+        done = batch.run_batch(spec, out, executor=executor, workers=args.workers, resume=args.resume)
+    finally:
+        if close is not None:
+            close()
+    print(f"Batch {args.spec}: {done['total']} runs, {done['skipped']} already done, {done['ok']} ok,"
+          f" {done['failed']} failed; results in {out}/")
+    for run, error in sorted(done["errors"].items()):
+        print(f"  run {run} failed: {error}", file=sys.stderr)
+    return 1 if done["failed"] else 0
+
+
+def cmd_results(args) -> int:
+    """Print a batch's tidy table (or write it to CSV/parquet)."""
+    from calexico import results
+
+    table = results.load(args.dir)
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"{len(table)} runs written to {args.csv}")
+    else:
+        print(results.overview(table).to_string())
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Write a Markdown report with tables and figures for a batch folder."""
+    from calexico import report
+
+    path = report.write_report(args.dir)
+    print(f"Report written to {path}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    """Paired replications of a scenario against a base, with 95% confidence intervals."""
+    from calexico import compare
+
+    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
+                            out=args.out, workers=args.workers, base_seed=args.seed)
+    print(compare.format_table(table, args.scenario, args.against))
+    print(f"Table and figure written to {args.out or compare.default_out(args.scenario, args.against)}/")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
+    from calexico import scenarios, validate
+
+    if args.reps < 1:
+        raise ParameterError("command line", "--reps", args.reps, "a whole number of replications, 1 or more")
+    if args.days is not None and args.days < 1:
+        raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
+    table, code = validate.validate(scenarios.load(args.scenario), reps=args.reps, out=Path(args.out),
+                                    targets_path=args.targets, days=args.days)
+    validate.print_table(table)
+    print(f"Report written to {args.out}/calibration.md")
+    return code
+
+
+def cmd_calibrate(args) -> int:
+    """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
+    from calexico import calibration
+
+    return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
+
+
+def cmd_viz(args) -> int:
+    """Serve the model in the browser (Mesa SolaraViz) on this machine only, unless --host says otherwise."""
+    from calexico import viz
+
+    if not 1 <= args.port <= 65535:
+        raise ParameterError("command line", "--port", args.port, "a port number from 1 to 65535")
+    return viz.serve(args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="calexico", description=__doc__.splitlines()[0])
@@ -112,6 +211,57 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parameters", help="list the parameters with their sources")
     p.add_argument("filter", nargs="?", default="")
     p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("docs", help="regenerate the parameter tables and output dictionary in docs/")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if the docs are out of date")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("batch", help="run a batch spec (scenarios x design x replications), resumable")
+    p.add_argument("spec", help="a batch spec TOML file (see docs/batches.md)")
+    p.add_argument("--out", default=None, help="results folder (default: batches/<spec name>)")
+    p.add_argument("--workers", type=int, default=1, help="parallel processes or dask workers")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("results", help="load a batch folder into one tidy table")
+    p.add_argument("dir")
+    p.add_argument("--csv", default=None, help="write the full table to this CSV file")
+    p.set_defaults(func=cmd_results)
+
+    p = sub.add_parser("report", help="write a Markdown report with figures for a batch folder")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("compare", help="paired replications: scenario minus base, with 95% CIs")
+    p.add_argument("scenario")
+    p.add_argument("--against", default="baseline")
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--days", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--out", default=None, help="folder for the runs, compare.csv and compare.png")
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("validate", help="compare the model with the calibration targets; write a report")
+    p.add_argument("scenario", nargs="?", default="baseline", help="a name from scenarios/ or a TOML path")
+    p.add_argument("--reps", type=int, default=5, help="replications (seeds 0..N-1)")
+    p.add_argument("--out", default="results/validate", help="folder for calibration.md and figures/")
+    p.add_argument("--targets", default=None, help="a targets CSV (default: calexico/data/targets.csv)")
+    p.add_argument("--days", type=int, default=None, help="a short run; only targets inside it are compared")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("calibrate", help="fit the calibrated parameters to the fit targets")
+    p.add_argument("--reps", type=int, default=2, help="replications per evaluation (common random numbers)")
+    p.add_argument("--out", default="results/calibrate", help="folder for calibration.json and the report")
+    p.add_argument("--targets", default=None, help="a targets CSV (default: calexico/data/targets.csv)")
+    p.add_argument("--write", action="store_true", help="write the fitted values into parameters.toml")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("viz", help="the model in the browser (serves on 127.0.0.1 unless --host)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)")
+    p.set_defaults(func=cmd_viz)
     return parser
 
 

@@ -26,7 +26,7 @@ from model.crossing_demand import CrossingDemand
 from model.markets import FreightMarket, LabourMarket
 from model.parameters import line_names, resolve
 from model.port import Line
-from model.region import Region
+from model.region import KM_PER_MILE, Region
 
 COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
@@ -75,6 +75,9 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
+        # One random stream per line (common random numbers: a line's arrivals and inspection
+        # times are the same draws in every scenario run with this seed).
+        self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
         profiles = _data_rows("arrival_profiles.csv")
         self.profiles = np.array([[float(r[g]) for r in profiles] for g in GROUPS])
         self.profiles /= self.profiles.sum(axis=1, keepdims=True)
@@ -89,6 +92,9 @@ class BorderModel(mesa.Model):
         self._create_manufacturers()
         self._create_trucking_firms()
         self._create_workers()
+        self.east = self.region.truck_ports.index("calexico_east")
+        self.produce_route_usd, self.produce_usual_east = self._route_costs(self.produce_groups)
+        self.goods_route_usd, self.goods_usual_east = self._route_costs(self.goods_groups)
         self.crossing_demand = CrossingDemand(p, self.line_index)
         self.freight_market = FreightMarket()
         self.labour_market = LabourMarket(self.local_farm_workers, p["labour.vacancy_fill_per_month"])
@@ -124,10 +130,14 @@ class BorderModel(mesa.Model):
             sum(g.loads_per_year * g.month_share[m] / 30.0 * g.workers_per_load for g in imperial)
             for m in range(12)
         )
-        self.local_farm_workers = p["agriculture.local_crew_share"] * peak
+        # Locals fill the crews first; the cross-border pool covers the rest at the peak.
+        self.local_farm_workers = max(0.0, peak - p["labour.farm_commuters_peak"])
         # Shipping groups: one per (origin, destination) of exported produce.
         self.produce_groups = sorted({(g.place, d) for g in self.growers if g.exports_north
                                       for d in g.destinations})
+        self.produce_sources = [(self.produce_groups.index((g.place, d)), g, share)
+                                for g in self.growers if g.exports_north
+                                for d, share in g.destinations.items()]
         shelf = p["agriculture.shelf_life_days"]
         self.produce_backlog = np.zeros((len(self.produce_groups), shelf))
 
@@ -303,7 +313,6 @@ class BorderModel(mesa.Model):
         sb_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
         if not self.waiting:
             nb_wait_h = sb_wait_h = 0.0
-        alt_wait = 0.0 if not self.waiting else None
         cycle_h = p["trucking.free_flow_cycle_hours"] + nb_wait_h + sb_wait_h
         for firm in self.firms:
             firm.set_rate(cycle_h, cost_h, p["trucking.margin"], p["trucking.utilisation_target"],
@@ -312,20 +321,10 @@ class BorderModel(mesa.Model):
         rates = np.array([f.rate_usd for f in self.firms])
 
         closed_h = port_today["closed_hours_ahead"]
-        ports = self.region.truck_ports
-        east = ports.index("calexico_east")
-        waits = np.array([
-            p["alternatives.otay_mesa_wait_min"] / 60.0 if alt_wait is None else 0.0,
-            p["alternatives.san_luis_wait_min"] / 60.0 if alt_wait is None else 0.0,
-        ])
-        wait_h = np.zeros(len(ports))
-        for k, port in enumerate(ports):
-            if port == "calexico_east":
-                wait_h[k] = nb_wait_h + closed_h
-            else:
-                wait_h[k] = waits[0] if port == "otay_mesa" else waits[1]
+        wait_h = self.crossing_waits_h(nb_wait_h)
+        wait_h[self.east] += closed_h
 
-        # What shippers want moved today, oldest produce first.
+        # What shippers want moved today; the freight market says how much carriers can take.
         want_produce = self.produce_backlog.sum(axis=1)
         want_goods = self.goods_backlog.copy()
         want_inputs = self.inputs_backlog.copy()
@@ -333,43 +332,45 @@ class BorderModel(mesa.Model):
         moved = self.freight_market.allocate(demand, capacity, rates)
         share = min(1.0, moved.sum() / demand) if demand > 0 else 1.0
 
+        # Each load group takes the cheapest crossing: distance plus expected wait (plus, for
+        # produce, the quality it would lose waiting).
+        quality_usd_per_h = (p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"]
+                             * self.heat_factor[day.month])
+        produce_cost = self.produce_route_usd + wait_h * (cost_h + quality_usd_per_h)
+        goods_cost = self.goods_route_usd + wait_h * cost_h
         east_loaded = 0.0
-        self.produce_east = 0.0
-        self.produce_east_age_days = 0.0
-        free_east = self.region.crossing_costs
-        for g, (origin, dest) in enumerate(self.produce_groups):
+        self.produce_east = self.produce_east_age_days = 0.0
+        for g in range(len(self.produce_groups)):
             loads = np.floor(want_produce[g] * share)
-            if loads <= 0:
-                continue
-            heat = self.heat_factor[day.month]
-            costs = free_east(origin, dest, wait_h, cost_h) + (
-                p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"] * heat * wait_h)
-            choice = int(np.argmin(costs))
-            if ports[choice] == "calexico_east" and closed_h > 0:
-                continue  # held for the reopening
+            choice = int(np.argmin(produce_cost[g]))
+            if loads <= 0 or (choice == self.east and closed_h > 0):
+                continue  # nothing to ship, or held for the reopening
             ages = self._take_oldest(self.produce_backlog[g], loads)
-            if ports[choice] == "calexico_east":
+            age_days = float((ages * np.arange(ages.shape[0])).sum())
+            if choice == self.east:
                 east_loaded += loads
                 self.produce_east += loads
-                self.produce_east_age_days += float((ages * np.arange(ages.shape[0])).sum())
-            else:
-                self._divert(ports[choice], loads, costs[choice] - costs[east] + wait_h[east] * cost_h)
-                self._deliver_produce(loads, float((ages * np.arange(ages.shape[0])).sum()) / loads * 24.0
-                                      + wait_h[choice], day)
-        for g, (origin, dest) in enumerate(self.goods_groups):
-            loads = np.floor(want_goods[g] * share)
-            if loads <= 0:
+                self.produce_east_age_days += age_days
                 continue
-            costs = free_east(origin, dest, wait_h, cost_h)
-            choice = int(np.argmin(costs))
-            if ports[choice] == "calexico_east" and closed_h > 0:
+            if self.produce_usual_east[g]:
+                self._divert(choice, loads, produce_cost[g, choice] - self.produce_route_usd[g, self.east])
+            else:
+                self.ledger["delivered"] += loads
+            self._deliver_produce(loads, age_days / loads * 24.0 + wait_h[choice], day)
+        for g in range(len(self.goods_groups)):
+            loads = np.floor(want_goods[g] * share)
+            choice = int(np.argmin(goods_cost[g]))
+            if loads <= 0 or (choice == self.east and closed_h > 0):
                 continue
             self.goods_backlog[g] -= loads
-            if ports[choice] == "calexico_east":
+            if choice == self.east:
                 east_loaded += loads
+                continue
+            if self.goods_usual_east[g]:
+                self._divert(choice, loads, goods_cost[g, choice] - self.goods_route_usd[g, self.east])
             else:
-                self._divert(ports[choice], loads, costs[choice] - costs[east] + wait_h[east] * cost_h)
-                self.today["trade_north_usd"] += loads * p["manufacturing.value_per_load_usd"]
+                self.ledger["delivered"] += loads
+            self.today["trade_north_usd"] += loads * p["manufacturing.value_per_load_usd"]
         south = np.floor(want_inputs * share)
         if closed_h > 0:
             south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
@@ -379,12 +380,31 @@ class BorderModel(mesa.Model):
 
         fast = float(np.average([f.fast_share for f in self.firms], weights=[f.trucks for f in self.firms]))
         self.arrivals = np.zeros(len(self.lines))
-        self.arrivals[self.line_index["east_commercial_fast"]] = east_loaded * fast
-        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded * (1 - fast)
+        fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
+        self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
+        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
         self.arrivals[self.line_index["east_commercial_empty"]] = south_total * (1 - p["trucking.backhaul_share"])
         self.arrivals[self.line_index[SOUTH]] = south_total
         self.loads_moved_by_firm = moved
         self.today["loads_dispatched"] = east_loaded + south_total
+
+    def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
+        """Expected wait (hours) at each truck crossing; none anywhere in the no-delay world."""
+        p = self.params
+        alternatives = {"otay_mesa": p["alternatives.otay_mesa_wait_min"] / 60.0,
+                        "san_luis": p["alternatives.san_luis_wait_min"] / 60.0, "calexico_east": east_wait_h}
+        if not self.waiting:
+            return np.zeros(len(self.region.truck_ports))
+        return np.array([alternatives[port] for port in self.region.truck_ports])
+
+    def _route_costs(self, groups):
+        """Distance cost (USD) of each (origin, destination) group through each truck crossing,
+        and whether Calexico East is its usual crossing (the cheapest at free flow there).
+        """
+        km = np.array([self.region.crossing_km(o, d) for o, d in groups]).reshape(len(groups), -1)
+        usd = km / KM_PER_MILE * self.params["trucking.cost_per_mile_usd"]
+        normal = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
+        return usd, normal.argmin(axis=1) == self.east
 
     def _take_oldest(self, ages: np.ndarray, loads: float) -> np.ndarray:
         """Remove `loads` from an age-bucketed backlog, oldest first; returns what was taken."""
@@ -398,9 +418,10 @@ class BorderModel(mesa.Model):
                 break
         return taken
 
-    def _divert(self, port: str, loads: float, extra_cost_usd_per_load: float):
+    def _divert(self, choice: int, loads: float, extra_cost_usd_per_load: float):
+        """Loads that would cross at Calexico East at free flow go around by another port."""
         self.ledger["diverted"] += loads
-        self.today[f"diverted_{port}"] += loads
+        self.today[f"diverted_{self.region.truck_ports[choice]}"] += loads
         self.today["cost_detour_usd"] += loads * max(0.0, extra_cost_usd_per_load)
 
     def _deliver_produce(self, loads: float, delay_h: float, day):
@@ -427,7 +448,7 @@ class BorderModel(mesa.Model):
         results = []
         for line in self.lines:
             i = line.index
-            rng = np.random.default_rng([self.seed, day.toordinal(), i])
+            rng = self.line_streams[i]
             n = int(self.arrivals[i]) + int(rng.random() < self.arrivals[i] % 1)
             results.append(line.serve_day(n, cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
                                           port_today["secondary_share"][i], rng, self.waiting))
@@ -526,10 +547,8 @@ class BorderModel(mesa.Model):
         # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
         self._age_produce(day)
         self.goods_backlog += self.goods_made_today
-        for g, (origin, _dest) in enumerate(self.produce_groups):
-            for grower in self.growers:
-                if grower.exports_north and grower.place == origin:
-                    self.produce_backlog[g, 0] += grower.harvested_loads * grower.destinations[_dest]
+        for g, grower, share in self.produce_sources:
+            self.produce_backlog[g, 0] += grower.harvested_loads * share
 
         # Visitors spend on the US side; expectations move toward today's waits.
         self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)

@@ -75,6 +75,8 @@ class Line:
             for day_type in ("weekday", "saturday", "sunday")
         }
         self.carried_wait_min = np.zeros(0)
+        # Secondary works through the day and into the next as long as it takes.
+        self._secondary_booths = np.full(96, max(self.secondary_booths, 1), dtype=np.int64)
 
     def open_mask(self, weekday: int) -> np.ndarray:
         """Hours of the day the line is open (booleans, 24)."""
@@ -122,11 +124,11 @@ class Line:
         sec_wait_min = 0.0
         n_ref = int(rng.binomial(served, secondary_share)) if served else 0
         if n_ref:
-            referred = rng.choice(served, n_ref, replace=False)
-            sec_arrival = np.sort(done_at[referred])
+            # Referred crossers drawn with replacement: at these shares repeats are rare, and
+            # drawing indices is far cheaper than a sample without replacement.
+            sec_arrival = np.sort(done_at[rng.integers(0, served, n_ref)])
             sec_service = _inspection_times(rng, n_ref, self.secondary_min, 0.5)
-            booths = np.full(96, max(self.secondary_booths, 1), dtype=np.int64)
-            sec_start = serve_in_order(sec_arrival, sec_service, booths)
+            sec_start = serve_in_order(sec_arrival, sec_service, self._secondary_booths)
             sec_wait_min = float((sec_start - sec_arrival).sum())
             inspect_min += float(sec_service.sum())
         mean, p95_min, by_hour = wait_stats(waits, hours, 0.5)

@@ -1,0 +1,132 @@
+"""Each agent kind's decisions, one at a time, on a small model."""
+
+import numpy as np
+import pytest
+
+from agents import Grower, Manufacturer, TruckingFirm, Workforce
+from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE
+from model import BorderModel
+
+
+@pytest.fixture(scope="module")
+def model():
+    return BorderModel({"simulation.days": 1, "simulation.warmup_days": 0}, seed=1, collect=False)
+
+
+def winter_grower(model):
+    return Grower(model, "brawley", "imperial", "winter_vegetables", 1200.0,
+                  [1, 1, 1, 0.4, 0, 0, 0, 0, 0, 0, 0.3, 0.9], 10.0, True, {"los_angeles": 1.0})
+
+
+def test_grower_follows_the_crop_calendar(model):
+    grower = winter_grower(model)
+    assert grower.plan_harvest(1, 31) > 0
+    assert grower.plan_harvest(7, 31) == 0
+
+
+def test_grower_picks_less_with_fewer_or_late_crews(model):
+    grower = winter_grower(model)
+    grower.plan_harvest(1, 31)
+    full = grower.harvest(1.0, 0.0)
+    assert grower.harvest(0.5, 0.0) == pytest.approx(full / 2)
+    assert grower.harvest(1.0, 0.25) == pytest.approx(full * 0.75)
+
+
+def test_grower_plants_less_after_a_bad_season(model):
+    good, bad = winter_grower(model), winter_grower(model)
+    good.sell(100.0, 100.0)
+    bad.sell(60.0, 100.0)
+    good.plan_season(0.5)
+    bad.plan_season(0.5)
+    assert good.loads_per_year == pytest.approx(1200.0)
+    assert bad.loads_per_year == pytest.approx(1200.0 * 0.8)
+
+
+def plant(model, **kw):
+    return Manufacturer(model, "aerospace", "mexicali_east_parks", 1000, 0.01, 3.0, 400.0, **kw)
+
+
+def test_plant_stops_lines_when_inputs_run_out(model):
+    m = plant(model)
+    m.stock_days = 0.4
+    made = m.produce(True)
+    assert m.stopped_share == pytest.approx(0.6)
+    assert made == pytest.approx(m.daily_output_loads * 0.4)
+    assert m.stock_days == pytest.approx(0.0)
+
+
+def test_plant_holds_more_stock_when_the_southbound_wait_is_long(model):
+    m = plant(model)
+    assert m.input_order(1.0, 4.0, 0.5) > m.input_order(1.0, 0.0, 0.5)
+
+
+def test_plant_loses_orders_and_jobs_as_delivered_cost_rises(model):
+    cheap, dear = plant(model), plant(model)
+    for m, cost in ((cheap, 400.0), (dear, 4000.0)):
+        m.book_costs(cost * 100, 100, 30000.0, 0.3)
+        m.review_month(30000.0, -1.5, 3.0, 6, labour_available=1e9)
+    assert dear.orders_index < cheap.orders_index == pytest.approx(1.0)
+    assert dear.jobs < cheap.jobs == pytest.approx(1000.0)
+
+
+def test_plant_shrinks_after_sustained_losses(model):
+    m = plant(model)
+    for _ in range(6):
+        m.book_costs(1e9, 10, 30000.0, 0.3)  # costs far above value added: a loss
+        m.review_month(30000.0, 0.0, 1.0, 6, labour_available=1e9)
+    assert m.losing_months >= 6 and m.jobs < 1000
+
+
+def test_carrier_prices_by_cost_and_utilisation_and_grows_when_busy(model):
+    firm = TruckingFirm(model, "MX", 100, 0.25)
+    firm.set_rate(2.0, 90.0, 0.1, 0.85, 0.5)
+    base_rate = firm.rate_usd
+    assert base_rate == pytest.approx(2.0 * 90.0 * 1.1)
+    firm.carry(700, 1150, 12.0, 90.0)  # 1150 of 1200 truck-hours, at a profit
+    firm.set_rate(2.0, 90.0, 0.1, 0.85, 0.5)
+    assert firm.rate_usd > base_rate
+    assert firm.review_fleet(0.85, 0.02) > 0
+    assert firm.capacity_loads(12.0, 3.0) < firm.capacity_loads(12.0, 2.0)
+
+
+def test_carrier_chooses_another_crossing_only_when_the_wait_outweighs_the_detour(model):
+    region = model.region
+    east = region.truck_ports.index("calexico_east")
+    calm = region.crossing_costs("mexicali_east_parks", "los_angeles", np.array([0.0, 1.0, 0.75]), 90.89)
+    jammed = region.crossing_costs("mexicali_east_parks", "los_angeles", np.array([20.0, 1.0, 0.75]), 90.89)
+    assert int(np.argmin(calm)) == east
+    assert int(np.argmin(jammed)) != east
+
+
+def workforce():
+    return Workforce(headcount=[10, 10, 5], sector=[FARM, FARM, NONFARM], mode=[PEDESTRIAN, VEHICLE, PEDESTRIAN],
+                     line=[0, 1, 0], wage_usd_per_hour=[19.75, 19.75, 16.0], rank=[0.25, 0.75, 0.5])
+
+
+def test_commuters_cross_when_hired_or_on_workdays():
+    wf = workforce()
+    wf.decide_crossing(farm_hired_share=0.5, nonfarm_workday=False)
+    assert wf.crossing.tolist() == [True, False, False]
+    wf.decide_crossing(farm_hired_share=1.0, nonfarm_workday=True)
+    assert wf.crossing.all()
+    farm, other = wf.arrivals_by_line(2, persons_per_vehicle=2.0)
+    assert farm.tolist() == [10.0, 5.0] and other.tolist() == [5.0, 0.0]
+
+
+def test_commuters_lose_wages_only_beyond_their_slack():
+    wf = workforce()
+    wf.decide_crossing(1.0, True)
+    waits = np.array([[30.0, 30.0], [200.0, 200.0]])
+    hours, time_usd, wages_usd, farm_lost_h, farm_days = wf.experience(waits, 90.0, 8.0, 18.0, 1.0)
+    assert hours == pytest.approx((10 * 30 + 10 * 200 + 5 * 30) / 60)
+    assert wages_usd == pytest.approx(10 * (110 / 60) * 19.75)
+    assert farm_days == 20
+
+
+def test_commuters_quit_for_local_work_after_long_waits():
+    wf = workforce()
+    wf.decide_crossing(1.0, True)
+    for _ in range(25):
+        wf.experience(np.array([[60.0, 60.0], [470.0, 470.0]]), 90.0, 8.0, 18.0, 1.0)
+        quit_farm, _ = wf.reconsider(90.0, 8.0, 18.0, 20.5, 20)
+    assert not wf.employed[1] and wf.employed[0] and wf.employed[2]

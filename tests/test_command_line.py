@@ -1,0 +1,68 @@
+"""The command line: a readable run with provenance, and clear refusals of bad input."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from calexico.cli import main
+
+
+def calexico(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "calexico.cli", *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def test_run_prints_the_summary_and_writes_results_with_provenance(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--days", "5", "--seed", "3", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("scenario", "seed", "days", "northbound_trucks", "mean_commercial_wait_min",
+                "p95_commercial_wait_min", "diverted_trucks", "costs_usd", "jobs", "trade_value_usd",
+                "impact_vs_no_delay"):
+        assert key in summary
+    assert summary["seed"] == 3 and summary["days"] == 5
+    assert summary["impact_vs_no_delay"]["costs_usd"]["truck_delay"] > 0
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert len(daily) == 5 + 28  # the warm-up is recorded too, marked unmeasured
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["code_version"] and manifest["packages"]["mesa"] == "3.5.1"
+    assert "lines.east_commercial_standard.booths" in (out / "scenario.toml").read_text()
+
+
+def test_an_unknown_scenario_lists_the_available_ones():
+    r = calexico("run", "no_such_scenario", "--days", "2")
+    assert r.returncode == 2
+    assert "baseline" in r.stderr and "no_delay" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("body,key,allowed", [
+    ("[parameters]\nlines.east_commercial_standard.boths = 3\n", "boths", "booths"),
+    ("[parameters]\nlines.east_commercial_standard.booths = -1\n", "-1", "from 0"),
+    ("[parameters]\nlines.east_commercial_standard.booths = \"two\"\n", "two", "int"),
+    ("[parameters]\nlabour.sentri_share = 1.5\n", "1.5", "from 0.0 to 1.0"),
+    ("[[events]]\nkind = \"closure\"\nstart = 2024-03-05\nend = 2024-03-01\nlines = \"commercial\"\n",
+     "events[0].end", "on or after start"),
+    ("[[events]]\nkind = \"meteor\"\nstart = 2024-03-05\nend = 2024-03-06\n", "meteor", "closure"),
+    ("colour = \"red\"\n", "colour", "description"),
+])
+def test_a_bad_scenario_file_is_refused_naming_file_key_value_and_what_is_allowed(tmp_path, body, key, allowed):
+    path = tmp_path / "bad.toml"
+    path.write_text(body)
+    r = calexico("run", str(path), "--days", "2")
+    assert r.returncode == 2
+    assert str(path) in r.stderr and key in r.stderr and allowed in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_failed_run_does_not_touch_results_already_written(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "--days", "2", "--out", str(out)]) == 0
+    before = (out / "summary.json").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[parameters]\nport.waiting = 3\n")
+    assert main(["run", str(bad), "--days", "2", "--out", str(out)]) == 2
+    assert (out / "summary.json").read_text() == before

@@ -1,0 +1,83 @@
+"""Conservation, determinism, bounds and a closure day, on short runs of the whole model."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calexico.runs import daily_table
+from model import BorderModel, Event
+
+SHORT = {"simulation.days": 40, "simulation.warmup_days": 0}
+
+
+def run(seed=1, events=(), **params):
+    return BorderModel({**SHORT, **params}, seed=seed, events=events).run()
+
+
+def test_every_load_is_delivered_in_transit_diverted_or_spoiled():
+    closure = Event("closure", dt.date(2024, 1, 10), dt.date(2024, 1, 12), ("east_commercial_standard",
+                    "east_commercial_fast", "east_commercial_empty", "east_commercial_south"))
+    m = run(events=(closure,))
+    ledger = m.ledger
+    queued = sum(m.lines[m.line_index[n]].carried_wait_min.shape[0]
+                 for n in ("east_commercial_standard", "east_commercial_fast"))
+    in_transit = (m.produce_backlog.sum() + m.goods_backlog.sum() + m.inputs_backlog.sum()
+                  + m.inputs_in_line.sum() + queued)
+    accounted = ledger["delivered"] + ledger["diverted"] + ledger["spoiled"] + in_transit
+    assert ledger["created"] > 1000
+    assert accounted == pytest.approx(ledger["created"], rel=1e-9, abs=1e-6)
+
+
+def test_no_negative_stock_and_employment_within_labour_available():
+    m = run(**{"lines.east_commercial_south.booths": 1})
+    assert all(p.stock_days >= -1e-9 for p in m.manufacturers)
+    assert (m.produce_backlog >= -1e-9).all() and (m.goods_backlog >= -1e-9).all()
+    daily = daily_table(m)
+    pool = m.params["labour.farm_commuters_peak"]
+    assert (daily["farm_commuters"] <= pool + 1e-6).all()
+    assert (daily["field_workers_us"] <= m.local_farm_workers + pool + 1e-6).all()
+    start_jobs = m.params["manufacturing.jobs"]
+    assert (daily["jobs_manufacturing_mx"] <= start_jobs * 1.02 + 1e-6).all()
+
+
+def test_same_seed_same_daily_table_and_another_seed_another():
+    a, b, c = (daily_table(run(seed=s)) for s in (4, 4, 5))
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["commercial_wait_mean_min"].equals(c["commercial_wait_mean_min"])
+
+
+def test_a_closure_day_stops_trucks_raises_diversions_and_carries_the_queue():
+    commercial = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
+                  "east_commercial_south")
+    day = dt.date(2024, 1, 17)  # a Wednesday
+    closure = Event("closure", day, day, commercial)
+    base = daily_table(run(seed=2)).set_index("date")
+    shut = daily_table(run(seed=2, events=(closure,))).set_index("date")
+    d, before = pd.Timestamp(day), pd.Timestamp(day - dt.timedelta(days=1))
+    assert shut.loc[d, "northbound_trucks"] == 0
+    assert shut.loc[d, "southbound_trucks"] == 0
+    diverted = shut.loc[d, ["diverted_otay_mesa", "diverted_san_luis"]].sum()
+    assert diverted > base.loc[d, ["diverted_otay_mesa", "diverted_san_luis"]].sum()
+    # Loads held for the reopening, plus those in line, reach the port the next day.
+    after = pd.Timestamp(day + dt.timedelta(days=1))
+    assert shut.loc[after, "northbound_trucks"] > base.loc[after, "northbound_trucks"]
+    assert shut.loc[before, "commercial_queue_at_close"] == base.loc[before, "commercial_queue_at_close"]
+
+
+def test_the_no_delay_world_has_no_waiting_but_the_same_work():
+    m = run(**{"port.waiting": False})
+    daily = daily_table(m)
+    assert (daily["commercial_wait_mean_min"] == 0).all()
+    assert daily["northbound_trucks"].sum() > 0
+    assert daily["cost_truck_delay_usd"].sum() == 0
+
+
+def test_a_one_to_one_run_has_one_agent_per_commuter():
+    m = BorderModel({"simulation.days": 3, "simulation.warmup_days": 0,
+                     "simulation.workers_per_agent": 1}, seed=1).run()
+    heads = m.workforce.headcount
+    assert np.allclose(heads, 1.0)
+    expected = m.params["labour.farm_commuters_peak"] + m.params["labour.nonfarm_commuters"]
+    assert heads.shape[0] == pytest.approx(expected, abs=2)

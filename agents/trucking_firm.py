@@ -1,6 +1,7 @@
 """A carrier that cycles trucks across the border."""
 
 import mesa
+import numpy as np
 
 
 class TruckingFirm(mesa.Agent):
@@ -42,6 +43,22 @@ class TruckingFirm(mesa.Agent):
         """Price a load at cycle cost plus margin, higher when the fleet runs above target."""
         premium = max(0.0, self.utilisation - target) * response
         self.rate_usd = cycle_hours * cost_per_hour * (1.0 + margin) * (1.0 + premium)
+
+    @staticmethod
+    def choose_crossing(route_usd: np.ndarray, wait_h: np.ndarray, cost_per_hour_usd: float) -> np.ndarray:
+        """The crossing each load group takes: the cheapest road distance plus expected wait.
+
+        Args:
+            route_usd: (groups, crossings) distance cost of each group through each crossing.
+            wait_h: expected wait at each crossing (hours; a closure counts as the hours
+                until it reopens).
+            cost_per_hour_usd: what an hour of waiting costs the load (truck time, and for
+                produce the quality it loses).
+
+        Returns:
+            The index of the chosen crossing for each group.
+        """
+        return np.argmin(route_usd + wait_h * cost_per_hour_usd, axis=-1)
 
     def carry(self, loads: float, truck_hours: float, shift_hours: float, cost_per_hour: float):
         """Book the day's loads and truck-hours."""

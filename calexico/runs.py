@@ -51,7 +51,7 @@ def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: d
 
 def daily_table(model) -> pd.DataFrame:
     """The model's DataCollector table, one row per day, with real dates."""
-    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily = model.datacollector.get_table_dataframe("daily")
     daily["date"] = pd.to_datetime(daily["date"])
     daily["measured"] = daily["measured"].astype(bool)
     return daily

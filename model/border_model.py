@@ -12,7 +12,6 @@ between seasons growers replant. The day's outcomes are recorded.
 import calendar
 import csv
 import datetime as dt
-from functools import partial
 from importlib import resources
 
 import mesa
@@ -39,10 +38,6 @@ _ALL_DAY = np.ones(24, dtype=bool)  # growers plan the winter season in Septembe
 def _data_rows(name):
     text = resources.files("model").joinpath(f"data/{name}").read_text()
     return list(csv.DictReader(text.splitlines()))
-
-
-def _today(model, key):
-    return model.today[key]
 
 
 class BorderModel(mesa.Model):
@@ -103,9 +98,8 @@ class BorderModel(mesa.Model):
         self.today = {}
         self.datacollector = None
         if collect:
-            self.datacollector = mesa.DataCollector(
-                model_reporters={k: partial(_today, key=k) for k in outcomes.DAILY_COLUMNS}
-            )
+            # One row a day in a Mesa table: the outcomes are already a flat record.
+            self.datacollector = mesa.DataCollector(tables={"daily": list(outcomes.DAILY_COLUMNS)})
 
     # ----------------------------------------------------------------------- populations
     def _create_growers(self):
@@ -228,7 +222,7 @@ class BorderModel(mesa.Model):
         self.adjust(day)
         outcomes.finish_day(self)
         if self.datacollector is not None:
-            self.datacollector.collect(self)
+            self.datacollector.add_table_row("daily", self.today)
         self.days_done += 1
 
     def port_conditions(self, day: dt.date) -> dict:
@@ -338,11 +332,13 @@ class BorderModel(mesa.Model):
                              * self.heat_factor[day.month])
         produce_cost = self.produce_route_usd + wait_h * (cost_h + quality_usd_per_h)
         goods_cost = self.goods_route_usd + wait_h * cost_h
+        produce_choice = TruckingFirm.choose_crossing(self.produce_route_usd, wait_h, cost_h + quality_usd_per_h)
+        goods_choice = TruckingFirm.choose_crossing(self.goods_route_usd, wait_h, cost_h)
         east_loaded = 0.0
         self.produce_east = self.produce_east_age_days = 0.0
         for g in range(len(self.produce_groups)):
             loads = np.floor(want_produce[g] * share)
-            choice = int(np.argmin(produce_cost[g]))
+            choice = int(produce_choice[g])
             if loads <= 0 or (choice == self.east and closed_h > 0):
                 continue  # nothing to ship, or held for the reopening
             ages = self._take_oldest(self.produce_backlog[g], loads)
@@ -359,7 +355,7 @@ class BorderModel(mesa.Model):
             self._deliver_produce(loads, age_days / loads * 24.0 + wait_h[choice], day)
         for g in range(len(self.goods_groups)):
             loads = np.floor(want_goods[g] * share)
-            choice = int(np.argmin(goods_cost[g]))
+            choice = int(goods_choice[g])
             if loads <= 0 or (choice == self.east and closed_h > 0):
                 continue
             self.goods_backlog[g] -= loads

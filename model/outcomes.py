@@ -68,7 +68,7 @@ def record_lines(model, results):
     today["commercial_wait_mean_min"] = (
         sum(today[f"{n}_wait_mean_min"] * s for n, s in zip(north, served, strict=True)) / total
         if total else 0.0)
-    # The p95 of the pooled northbound waits, approximated by the served-weighted line p95s.
+    # The pooled northbound p95 is approximated by the largest of the line p95s.
     today["commercial_wait_p95_min"] = (
         max(today[f"{n}_wait_p95_min"] for n, s in zip(north, served, strict=True) if s) if total else 0.0)
     today["commercial_queue_at_close"] = sum(today[f"{n}_queue_at_close"] for n in north)

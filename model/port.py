@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtri
 
-from model.queue_kernel import primary_day, serve_in_order, wait_stats
+from model.queue_kernel import line_day, serve_in_order
 
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
 
@@ -75,6 +75,8 @@ class Line:
             for day_type in ("weekday", "saturday", "sunday")
         }
         self.carried_wait_min = np.zeros(0)
+        self._booths_cache = {}
+        self._quantiles = _standard_quantiles(self.primary_cv)
         # Secondary works through the day and into the next as long as it takes.
         self._secondary_booths = np.full(96, max(self.secondary_booths, 1), dtype=np.int64)
 
@@ -85,11 +87,15 @@ class Line:
         return (hours >= start) & (hours < end)
 
     def booths_by_hour(self, weekday: int, staffing: float, closed: bool) -> np.ndarray:
-        """Booths staffed in each hour of the day."""
-        if closed:
-            return np.zeros(24, dtype=np.int64)
-        staffed = int(round(self.booths * staffing))
-        return np.where(self.open_mask(weekday), staffed, 0).astype(np.int64)
+        """Booths staffed in each hour of the day (a shared, read-only array)."""
+        key = (DAY_TYPES[weekday], staffing, closed)
+        booths = self._booths_cache.get(key)
+        if booths is None:
+            staffed = 0 if closed else int(round(self.booths * staffing))
+            booths = np.where(self.open_mask(weekday), staffed, 0).astype(np.int64)
+            booths.flags.writeable = False
+            self._booths_cache[key] = booths
+        return booths
 
     def serve_day(self, n_new: int, cdf_by_hour: np.ndarray, booths_by_hour: np.ndarray,
                   primary_min: float, secondary_share: float, rng: np.random.Generator,
@@ -113,61 +119,51 @@ class Line:
             inspect_h = n * (primary_min + secondary_share * self.secondary_min) / 60.0
             return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, inspect_h, np.zeros(24))
         gaps = rng.standard_exponential(n_new + 1)
-        service = _inspection_times(rng, n, primary_min, self.primary_cv)
-        waits, hours, done_at, left = primary_day(
-            gaps, service, self.carried_wait_min, cdf_by_hour, booths_by_hour
-        )
+        strata = rng.integers(0, _STRATA, n, dtype=np.int16)
+        mean, p95_min, by_hour, wait_min, done_at, left, inspect_min = line_day(
+            gaps, strata, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour, 0.5)
         self.carried_wait_min = left
-        served = waits.shape[0]
-        # First come, first served: those still in line at closing are the last in order.
-        inspect_min = float(service[:served].sum())
+        served = done_at.shape[0]
         sec_wait_min = 0.0
         n_ref = int(rng.binomial(served, secondary_share)) if served else 0
         if n_ref:
             # Referred crossers drawn with replacement: at these shares repeats are rare, and
             # drawing indices is far cheaper than a sample without replacement.
             sec_arrival = np.sort(done_at[rng.integers(0, served, n_ref)])
-            sec_service = _inspection_times(rng, n_ref, self.secondary_min, 0.5)
+            sec_service = self.secondary_min * _standard_quantiles(0.5)[rng.integers(0, _STRATA, n_ref)]
             sec_start = serve_in_order(sec_arrival, sec_service, self._secondary_booths)
             sec_wait_min = float((sec_start - sec_arrival).sum())
             inspect_min += float(sec_service.sum())
-        mean, p95_min, by_hour = wait_stats(waits, hours, 0.5)
         return LineDay(
             arrivals=n_new,
             served=served,
             wait_mean_min=mean,
             wait_p95_min=p95_min,
             queue_at_close=left.shape[0],
-            wait_hours=float(waits.sum()) / 60.0,
+            wait_hours=wait_min / 60.0,
             secondary_wait_hours=sec_wait_min / 60.0,
             inspection_hours=inspect_min / 60.0,
             wait_by_hour_min=by_hour,
         )
 
 
-_QUANTILES = 4096
+_STRATA = 4096
 
 
 @lru_cache(maxsize=64)
 def _standard_quantiles(cv: float) -> np.ndarray:
-    """Quantiles of a mean-1 lognormal with this cv at the midpoints of 4,096 equal strata.
+    """A mean-1 inspection-time distribution at the midpoints of 4,096 equal-probability strata.
 
-    Drawing a stratum index and reading its quantile is several times cheaper than drawing
-    a lognormal, and with 4,096 strata the mean and spread match to within 0.1%.
+    Exponential when cv is 1 (the M/M/c case), constant when cv is 0, lognormal otherwise.
+    Drawing a stratum and reading its quantile is several times cheaper than drawing from the
+    distribution, and with 4,096 strata the mean and spread match to within about 1%.
     """
-    sigma2 = np.log1p(cv * cv)
-    probs = (np.arange(_QUANTILES) + 0.5) / _QUANTILES
-    q = np.exp(-0.5 * sigma2 + np.sqrt(sigma2) * ndtri(probs))
-    return q / q.mean()
-
-
-def _inspection_times(rng: np.random.Generator, n: int, mean_min: float, cv: float) -> np.ndarray:
-    """Inspection minutes: exponential when cv is 1 (the M/M/c case), otherwise lognormal."""
-    if mean_min <= 0 or n == 0:
-        return np.zeros(n)
+    probs = (np.arange(_STRATA) + 0.5) / _STRATA
     if cv <= 0:
-        return np.full(n, mean_min)
-    if cv == 1.0:
-        return rng.exponential(mean_min, n)
-    strata = rng.integers(0, _QUANTILES, n, dtype=np.int16)
-    return _standard_quantiles(cv)[strata] * mean_min
+        q = np.ones(_STRATA)
+    elif cv == 1.0:
+        q = -np.log1p(-probs)
+    else:
+        sigma2 = np.log1p(cv * cv)
+        q = np.exp(-0.5 * sigma2 + np.sqrt(sigma2) * ndtri(probs))
+    return q / q.mean()

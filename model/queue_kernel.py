@@ -133,19 +133,27 @@ def arrivals_from_gaps(gaps, cdf_by_hour):
 
 
 @njit(cache=True)
-def primary_day(gaps, service_min, carried_wait_min, cdf_by_hour, booths_by_hour):
+def line_day(gaps, strata, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour, bin_min):
     """One line's day at primary: yesterday's carried crossers first, then today's arrivals.
+
+    Everything per crosser happens here in one compiled pass (arrival times, inspection
+    times, service, statistics), because this is where a simulated year spends its time.
 
     Args:
         gaps: n_new + 1 standard exponential draws that place today's arrivals.
-        service_min: inspection minutes of every crosser (carried first, then new).
+        strata: for every crosser (carried first, then new), a stratum of the inspection-time
+            distribution; its time is `mean_min * quantiles[stratum]`.
+        quantiles: the mean-1 inspection-time distribution at equal-probability strata.
+        mean_min: mean primary inspection minutes today.
         carried_wait_min: minutes already waited by those left in line at last closing.
-        cdf_by_hour: cumulative arrival profile over today's hours.
+        cdf_by_hour: cumulative arrival profile over today's hours (25 values).
         booths_by_hour: booths staffed in each hour of today.
+        bin_min: width of the histogram bins for the 95th percentile.
 
     Returns:
-        waits (minutes) and arrival hour of each crosser served today, the time each one
-        left primary, and the minutes waited so far by those still in line at closing.
+        (mean wait, p95 wait, mean wait by arrival hour (24), total wait minutes, time each
+        served crosser left primary, minutes waited so far by those still in line at closing,
+        total inspection minutes of those served).
 
     """
     n_carry = carried_wait_min.shape[0]
@@ -164,64 +172,49 @@ def primary_day(gaps, service_min, carried_wait_min, cdf_by_hour, booths_by_hour
         carry_at = min(carry_at, new[0])
     arrival[:n_carry] = carry_at
     arrival[n_carry:] = new
-    start = serve_in_order(arrival, service_min, booths_by_hour)
-
-    n_served = 0
+    service = np.empty(n)
     for i in range(n):
-        if start[i] < UNSERVED:
-            n_served += 1
-    waits = np.empty(n_served)
-    hours = np.empty(n_served, dtype=np.int64)
+        service[i] = mean_min * quantiles[strata[i]]
+    start = serve_in_order(arrival, service, booths_by_hour)
+
+    # First come, first served: those still in line at closing are the last in order.
+    n_served = 0
+    while n_served < n and start[n_served] < UNSERVED:
+        n_served += 1
     done_at = np.empty(n_served)
     left = np.empty(n - n_served)
-    j = 0
-    k = 0
-    for i in range(n):
-        prior = carried_wait_min[i] if i < n_carry else 0.0
-        if start[i] < UNSERVED:
-            waits[j] = prior + start[i] - arrival[i]
-            hours[j] = min(23, int(arrival[i] // 60.0))
-            done_at[j] = start[i] + service_min[i]
-            j += 1
-        else:
-            left[k] = prior + max(0.0, last_open - arrival[i])
-            k += 1
-    return waits, hours, done_at, left
-
-
-@njit(cache=True)
-def wait_stats(waits, hours, bin_min):
-    """Mean, 95th percentile and mean by arrival hour of a day's waits, in one pass.
-
-    The percentile comes from a histogram of `bin_min`-wide bins (upper edge of the bin that
-    holds the 95th percentile), which costs O(n) where a sort costs O(n log n).
-    """
-    n = waits.shape[0]
-    by_hour_sum = np.zeros(24)
-    by_hour_n = np.zeros(24)
-    if n == 0:
-        return 0.0, 0.0, by_hour_sum
     n_bins = 4096
     hist = np.zeros(n_bins, dtype=np.int64)
+    by_hour = np.zeros(24)
+    by_hour_n = np.zeros(24)
     total = 0.0
-    for i in range(n):
-        w = waits[i]
+    inspect = 0.0
+    max_wait = 0.0
+    for i in range(n_served):
+        w = start[i] - arrival[i]
+        if i < n_carry:
+            w += carried_wait_min[i]
         total += w
-        by_hour_sum[hours[i]] += w
-        by_hour_n[hours[i]] += 1
-        b = int(w / bin_min)
-        hist[min(b, n_bins - 1)] += 1
-    mean = total / n
-    rank = int(np.ceil(0.95 * n))
-    acc = 0
+        max_wait = max(max_wait, w)
+        h = min(23, int(arrival[i] // 60.0))
+        by_hour[h] += w
+        by_hour_n[h] += 1
+        hist[min(int(w / bin_min), n_bins - 1)] += 1
+        done_at[i] = start[i] + service[i]
+        inspect += service[i]
+    for i in range(n_served, n):
+        prior = carried_wait_min[i] if i < n_carry else 0.0
+        left[i - n_served] = prior + max(0.0, last_open - arrival[i])
+    mean = total / n_served if n_served else 0.0
     p95 = 0.0
-    for b in range(n_bins):
-        acc += hist[b]
-        if acc >= rank:
-            p95 = (b + 1) * bin_min
-            break
-    if hist[n_bins - 1] > 0 and acc >= rank and p95 >= n_bins * bin_min:
-        p95 = waits.max()
+    if n_served:
+        rank = int(np.ceil(0.95 * n_served))
+        acc = 0
+        for b in range(n_bins):
+            acc += hist[b]
+            if acc >= rank:
+                p95 = min((b + 1) * bin_min, max_wait)
+                break
     for h in range(24):
-        by_hour_sum[h] = by_hour_sum[h] / by_hour_n[h] if by_hour_n[h] > 0 else mean
-    return mean, min(p95, waits.max()), by_hour_sum
+        by_hour[h] = by_hour[h] / by_hour_n[h] if by_hour_n[h] > 0 else mean
+    return mean, p95, by_hour, total, done_at, left, inspect

@@ -130,3 +130,10 @@ def test_commuters_quit_for_local_work_after_long_waits():
         wf.experience(np.array([[60.0, 60.0], [470.0, 470.0]]), 90.0, 8.0, 18.0, 1.0)
         quit_farm, _ = wf.reconsider(90.0, 8.0, 18.0, 20.5, 20)
     assert not wf.employed[1] and wf.employed[0] and wf.employed[2]
+
+
+def test_carrier_takes_the_crossing_with_the_lowest_distance_plus_wait_cost():
+    route_usd = np.array([[100.0, 600.0, 400.0], [500.0, 100.0, 300.0]])
+    assert TruckingFirm.choose_crossing(route_usd, np.zeros(3), 90.0).tolist() == [0, 1]
+    closed_east = np.array([72.0, 1.0, 0.75])  # a 3-day closure at the first crossing
+    assert TruckingFirm.choose_crossing(route_usd, closed_east, 90.0).tolist() == [2, 1]

@@ -57,13 +57,20 @@ class Manufacturer(mesa.Agent):
         self.output_loads = self.daily_output_loads * run_share
         return self.output_loads
 
-    def input_order(self, input_ratio: float, expected_wait_h: float, cover_per_wait_hour: float) -> float:
-        """Input loads to order south today, restoring cover that grows with expected waits."""
-        if not self.open:
+    def input_order(self, input_ratio: float, expected_wait_h: float, cover_per_wait_hour: float,
+                    on_order_loads: float = 0.0) -> float:
+        """Input loads to order south today (an order-up-to policy on the inventory position).
+
+        The plant orders up to its target cover, which grows with the southbound wait it
+        expects, plus a day in transit, counting what it holds and what is already on its way
+        (ordering again for loads still in line would flood the port after a closure).
+        """
+        per_day = self.daily_output_loads * input_ratio
+        if not self.open or per_day <= 0:
             return 0.0
-        target = self.target_cover_days + cover_per_wait_hour * expected_wait_h
-        gap_days = max(0.0, target - self.stock_days)
-        return gap_days * self.daily_output_loads * input_ratio
+        target = self.target_cover_days + cover_per_wait_hour * expected_wait_h + 1.0
+        gap_days = target - self.stock_days - on_order_loads / per_day
+        return max(0.0, gap_days) * per_day
 
     def receive_inputs(self, loads: float, input_ratio: float):
         """Inputs that crossed south today become days of cover."""

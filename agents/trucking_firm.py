@@ -45,20 +45,27 @@ class TruckingFirm(mesa.Agent):
         self.rate_usd = cycle_hours * cost_per_hour * (1.0 + margin) * (1.0 + premium)
 
     @staticmethod
-    def choose_crossing(route_usd: np.ndarray, wait_h: np.ndarray, cost_per_hour_usd: float) -> np.ndarray:
-        """The crossing each load group takes: the cheapest road distance plus expected wait.
+    def choose_crossing(cost_usd: np.ndarray, spread_usd: float) -> np.ndarray:
+        """How carriers share loads among crossings: a logit on generalised cost.
+
+        Carriers differ in what the model does not see (contracts, drivers' papers, habits),
+        so a crossing slightly dearer than the best still takes some loads; `spread_usd` is
+        the scale of those differences (0: everyone takes the cheapest). A smooth response
+        also keeps all carriers from leaving and returning at once.
 
         Args:
-            route_usd: (groups, crossings) distance cost of each group through each crossing.
-            wait_h: expected wait at each crossing (hours; a closure counts as the hours
-                until it reopens).
-            cost_per_hour_usd: what an hour of waiting costs the load (truck time, and for
-                produce the quality it loses).
+            cost_usd: (groups, crossings) distance cost plus expected wait of each group
+                through each crossing (a closure counts as the hours until it reopens).
+            spread_usd: logit scale in USD.
 
         Returns:
-            The index of the chosen crossing for each group.
+            (groups, crossings) shares of each group's loads.
         """
-        return np.argmin(route_usd + wait_h * cost_per_hour_usd, axis=-1)
+        if spread_usd <= 0:
+            return np.eye(cost_usd.shape[-1])[np.argmin(cost_usd, axis=-1)]
+        z = -(cost_usd - cost_usd.min(axis=-1, keepdims=True)) / spread_usd
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
 
     def carry(self, loads: float, truck_hours: float, shift_hours: float, cost_per_hour: float):
         """Book the day's loads and truck-hours."""

@@ -82,14 +82,15 @@ class BorderModel(mesa.Model):
         }
         self.expected_wait_min = np.zeros(len(self.lines))
         self.days_done = 0
+        self.last_truck_wait_h = 0.0
 
         self._create_growers()
         self._create_manufacturers()
         self._create_trucking_firms()
         self._create_workers()
         self.east = self.region.truck_ports.index("calexico_east")
-        self.produce_route_usd, self.produce_usual_east = self._route_costs(self.produce_groups)
-        self.goods_route_usd, self.goods_usual_east = self._route_costs(self.goods_groups)
+        self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
+        self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
         self.crossing_demand = CrossingDemand(p, self.line_index)
         self.freight_market = FreightMarket()
         self.labour_market = LabourMarket(self.local_farm_workers, p["labour.vacancy_fill_per_month"])
@@ -218,7 +219,7 @@ class BorderModel(mesa.Model):
         self.produce_goods(day)
         self.dispatch_loads(day, port_today)
         results = self.serve_lines(day, port_today)
-        self.live_with_waits(day, results)
+        self.live_with_waits(day, results, port_today)
         self.adjust(day)
         outcomes.finish_day(self)
         if self.datacollector is not None:
@@ -293,21 +294,32 @@ class BorderModel(mesa.Model):
                 for d, share in self.goods_dest_share.items():
                     made[self.goods_groups.index((plant.place, d))] += loads * share
             order = plant.input_order(p["manufacturing.input_loads_per_output_load"], south_wait_h,
-                                      p["manufacturing.cover_per_wait_hour"])
+                                      p["manufacturing.cover_per_wait_hour"],
+                                      self.inputs_backlog[i] + self.inputs_in_line[i])
             self.inputs_backlog[i] += order
             self.ledger["created"] += loads + order
             self.today["goods_loads_made"] += loads
         self.goods_made_today = made
 
     def dispatch_loads(self, day, port_today):
-        """Carriers take yesterday's loads and choose a crossing by expected generalised cost."""
+        """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
+
+        On a day the cargo lanes are closed by their schedule (Sundays) carriers hold their
+        loads for the next opening; a closure by an event is a choice between holding and
+        going around by another port.
+        """
         p = self.params
         cost_h = p["trucking.cost_per_hour_usd"]
+        self.arrivals = np.zeros(len(self.lines))
+        self.loads_moved_by_firm = np.zeros(len(self.firms))
+        scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
+        if scheduled_shut and port_today["closed_hours_ahead"] == 0:
+            return
         nb_wait_h = float(np.mean([self.expected_wait_min[self.line_index[n]] for n in LOADED_NORTH])) / 60.0
-        sb_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
         if not self.waiting:
-            nb_wait_h = sb_wait_h = 0.0
-        cycle_h = p["trucking.free_flow_cycle_hours"] + nb_wait_h + sb_wait_h
+            nb_wait_h = 0.0
+        # Trucks' turns are as long as the lines they sat in on the last open day.
+        cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in self.firms:
             firm.set_rate(cycle_h, cost_h, p["trucking.margin"], p["trucking.utilisation_target"],
                           p["trucking.rate_response"])
@@ -326,56 +338,58 @@ class BorderModel(mesa.Model):
         moved = self.freight_market.allocate(demand, capacity, rates)
         share = min(1.0, moved.sum() / demand) if demand > 0 else 1.0
 
-        # Each load group takes the cheapest crossing: distance plus expected wait (plus, for
-        # produce, the quality it would lose waiting).
+        # Carriers share each load group among crossings by generalised cost: distance plus
+        # expected wait (plus, for produce, the quality it would lose waiting).
+        spread = p["trucking.route_choice_spread_usd"]
         quality_usd_per_h = (p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"]
                              * self.heat_factor[day.month])
         produce_cost = self.produce_route_usd + wait_h * (cost_h + quality_usd_per_h)
         goods_cost = self.goods_route_usd + wait_h * cost_h
-        produce_choice = TruckingFirm.choose_crossing(self.produce_route_usd, wait_h, cost_h + quality_usd_per_h)
-        goods_choice = TruckingFirm.choose_crossing(self.goods_route_usd, wait_h, cost_h)
+        produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
+        goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
+        produce_counts = np.array([self._split(np.floor(want_produce[g] * share), produce_shares[g], closed_h > 0)
+                                   for g in range(len(self.produce_groups))]).reshape(-1, len(wait_h))
+        goods_counts = np.array([self._split(np.floor(want_goods[g] * share), goods_shares[g], closed_h > 0)
+                                 for g in range(len(self.goods_groups))]).reshape(-1, len(wait_h))
+        # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
+        # take (less those still in line) wait with the shipper for tomorrow.
+        room = self.line_room(port_today, LOADED_NORTH)
+        east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
+        if east_total > room:
+            for counts in (produce_counts, goods_counts):
+                counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
+
         east_loaded = 0.0
         self.produce_east = self.produce_east_age_days = 0.0
-        for g in range(len(self.produce_groups)):
-            loads = np.floor(want_produce[g] * share)
-            choice = int(produce_choice[g])
-            if loads <= 0 or (choice == self.east and closed_h > 0):
-                continue  # nothing to ship, or held for the reopening
-            ages = self._take_oldest(self.produce_backlog[g], loads)
-            age_days = float((ages * np.arange(ages.shape[0])).sum())
-            if choice == self.east:
-                east_loaded += loads
-                self.produce_east += loads
-                self.produce_east_age_days += age_days
+        for g, counts in enumerate(produce_counts):
+            if counts.sum() <= 0:
                 continue
-            if self.produce_usual_east[g]:
-                self._divert(choice, loads, produce_cost[g, choice] - self.produce_route_usd[g, self.east])
-            else:
-                self.ledger["delivered"] += loads
-            self._deliver_produce(loads, age_days / loads * 24.0 + wait_h[choice], day)
-        for g in range(len(self.goods_groups)):
-            loads = np.floor(want_goods[g] * share)
-            choice = int(goods_choice[g])
-            if loads <= 0 or (choice == self.east and closed_h > 0):
-                continue
-            self.goods_backlog[g] -= loads
-            if choice == self.east:
-                east_loaded += loads
-                continue
-            if self.goods_usual_east[g]:
-                self._divert(choice, loads, goods_cost[g, choice] - self.goods_route_usd[g, self.east])
-            else:
-                self.ledger["delivered"] += loads
-            self.today["trade_north_usd"] += loads * p["manufacturing.value_per_load_usd"]
+            ages = self._take_oldest(self.produce_backlog[g], counts.sum())
+            age_days = float((ages * np.arange(ages.shape[0])).sum()) / counts.sum()
+            east_loaded += counts[self.east]
+            self.produce_east += counts[self.east]
+            self.produce_east_age_days += age_days * counts[self.east]
+            self._go_around(counts, self.produce_free_shares[g], produce_cost[g], self.produce_route_usd[g])
+            for k in np.flatnonzero(counts):
+                if k != self.east:
+                    self._deliver_produce(counts[k], age_days * 24.0 + wait_h[k], day)
+        for g, counts in enumerate(goods_counts):
+            self.goods_backlog[g] -= counts.sum()
+            east_loaded += counts[self.east]
+            self._go_around(counts, self.goods_free_shares[g], goods_cost[g], self.goods_route_usd[g])
+            elsewhere = counts.sum() - counts[self.east]
+            self.today["trade_north_usd"] += elsewhere * p["manufacturing.value_per_load_usd"]
         south = np.floor(want_inputs * share)
         if closed_h > 0:
             south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
+        room = self.line_room(port_today, (SOUTH,))
+        if south.sum() > room:
+            south = np.floor(south * room / south.sum())
         self.inputs_backlog -= south
         self.inputs_in_line += south
         south_total = float(south.sum())
 
         fast = float(np.average([f.fast_share for f in self.firms], weights=[f.trucks for f in self.firms]))
-        self.arrivals = np.zeros(len(self.lines))
         fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
         self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
         self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
@@ -383,6 +397,15 @@ class BorderModel(mesa.Model):
         self.arrivals[self.line_index[SOUTH]] = south_total
         self.loads_moved_by_firm = moved
         self.today["loads_dispatched"] = east_loaded + south_total
+
+    def line_room(self, port_today, names) -> float:
+        """Trucks the named lines' booths can inspect today, less those already in line."""
+        room = 0.0
+        for name in names:
+            i = self.line_index[name]
+            booth_minutes = 60.0 * port_today["booths"][i].sum()
+            room += booth_minutes / max(port_today["primary_min"][i], 1e-6) - self.lines[i].carried_wait_min.shape[0]
+        return max(0.0, room) if self.waiting else np.inf
 
     def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
         """Expected wait (hours) at each truck crossing; none anywhere in the no-delay world."""
@@ -395,12 +418,12 @@ class BorderModel(mesa.Model):
 
     def _route_costs(self, groups):
         """Distance cost (USD) of each (origin, destination) group through each truck crossing,
-        and whether Calexico East is its usual crossing (the cheapest at free flow there).
+        and how carriers share the group among crossings at free flow (no wait at East).
         """
         km = np.array([self.region.crossing_km(o, d) for o, d in groups]).reshape(len(groups), -1)
         usd = km / KM_PER_MILE * self.params["trucking.cost_per_mile_usd"]
-        normal = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
-        return usd, normal.argmin(axis=1) == self.east
+        free = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
+        return usd, TruckingFirm.choose_crossing(free, self.params["trucking.route_choice_spread_usd"])
 
     def _take_oldest(self, ages: np.ndarray, loads: float) -> np.ndarray:
         """Remove `loads` from an age-bucketed backlog, oldest first; returns what was taken."""
@@ -414,11 +437,28 @@ class BorderModel(mesa.Model):
                 break
         return taken
 
-    def _divert(self, choice: int, loads: float, extra_cost_usd_per_load: float):
-        """Loads that would cross at Calexico East at free flow go around by another port."""
-        self.ledger["diverted"] += loads
-        self.today[f"diverted_{self.region.truck_ports[choice]}"] += loads
-        self.today["cost_detour_usd"] += loads * max(0.0, extra_cost_usd_per_load)
+    def _split(self, loads: float, shares: np.ndarray, east_closed: bool) -> np.ndarray:
+        """Whole loads per crossing (largest remainders); those bound for a closed East wait."""
+        raw = loads * shares
+        counts = np.floor(raw)
+        short = int(round(loads - counts.sum()))
+        if short > 0:
+            counts[np.argsort(counts - raw)[:short]] += 1
+        if east_closed:
+            counts[self.east] = 0.0  # held for the reopening
+        return counts
+
+    def _go_around(self, counts, free_shares, cost_usd, route_usd):
+        """Loads through other ports: beyond what goes there at free flow, a diversion."""
+        total = counts.sum()
+        for k in np.flatnonzero(counts):
+            if k == self.east:
+                continue
+            diverted = max(0.0, counts[k] - total * free_shares[k])
+            self.ledger["diverted"] += diverted
+            self.ledger["delivered"] += counts[k] - diverted
+            self.today[f"diverted_{self.region.truck_ports[k]}"] += diverted
+            self.today["cost_detour_usd"] += diverted * max(0.0, cost_usd[k] - route_usd[self.east])
 
     def _deliver_produce(self, loads: float, delay_h: float, day):
         """Produce reaches market; quality lost to delay and heat comes off its value."""
@@ -455,7 +495,7 @@ class BorderModel(mesa.Model):
         """Trucks arrive only while the lanes are open; people may queue before opening."""
         return (booths > 0) if line.commercial else _ALL_DAY
 
-    def live_with_waits(self, day, results):
+    def live_with_waits(self, day, results, port_today):
         """Everyone lives with today's waits: crews, produce, plants, carriers, commuters."""
         p = self.params
         outcomes.record_lines(self, results)
@@ -549,8 +589,22 @@ class BorderModel(mesa.Model):
         # Visitors spend on the US side; expectations move toward today's waits.
         self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
         self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
-        today_wait = np.array([r.wait_mean_min for r in results])
-        self.expected_wait_min = (1 - self.weight) * self.expected_wait_min + self.weight * today_wait
+        self.update_expectations(results, port_today)
+
+    def update_expectations(self, results, port_today):
+        """Expected waits move toward today's observed wait (what CBP's wait times show).
+
+        A line closed all day says nothing about its wait, so expectations hold; an open line
+        with nobody in it shows no wait.
+        """
+        w = self.weight
+        if port_today["booths"][self.line_index[SOUTH]].any():
+            north = np.mean([results[self.line_index[n]].wait_mean_min for n in LOADED_NORTH])
+            self.last_truck_wait_h = (north + results[self.line_index[SOUTH]].wait_mean_min) / 60.0
+        for line, r in zip(self.lines, results, strict=True):
+            if port_today["booths"][line.index].any():
+                i = line.index
+                self.expected_wait_min[i] = (1 - w) * self.expected_wait_min[i] + w * r.wait_mean_min
 
     def _age_produce(self, day):
         """A day older; loads past their shelf life are lost."""

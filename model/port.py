@@ -87,12 +87,23 @@ class Line:
         return (hours >= start) & (hours < end)
 
     def booths_by_hour(self, weekday: int, staffing: float, closed: bool) -> np.ndarray:
-        """Booths staffed in each hour of the day (a shared, read-only array)."""
+        """Booths staffed in each hour of the day (a shared, read-only array).
+
+        A fractional staffing (3.0 booths at 70% is 2.1) staffs the extra booth for that
+        fraction of the open hours, spread evenly through the day, so a 30% cut is a 30% cut
+        on every line.
+        """
         key = (DAY_TYPES[weekday], staffing, closed)
         booths = self._booths_cache.get(key)
         if booths is None:
-            staffed = 0 if closed else int(round(self.booths * staffing))
-            booths = np.where(self.open_mask(weekday), staffed, 0).astype(np.int64)
+            open_hours = np.flatnonzero(self.open_mask(weekday))
+            booths = np.zeros(24, dtype=np.int64)
+            if not closed and open_hours.size:
+                staffed = self.booths * staffing
+                whole, frac = int(np.floor(staffed + 1e-9)), staffed - np.floor(staffed + 1e-9)
+                k = np.arange(open_hours.size)
+                extra = np.round((k + 1) * frac) - np.round(k * frac)
+                booths[open_hours] = whole + extra.astype(np.int64)
             booths.flags.writeable = False
             self._booths_cache[key] = booths
         return booths

@@ -132,8 +132,13 @@ def test_commuters_quit_for_local_work_after_long_waits():
     assert not wf.employed[1] and wf.employed[0] and wf.employed[2]
 
 
-def test_carrier_takes_the_crossing_with_the_lowest_distance_plus_wait_cost():
-    route_usd = np.array([[100.0, 600.0, 400.0], [500.0, 100.0, 300.0]])
-    assert TruckingFirm.choose_crossing(route_usd, np.zeros(3), 90.0).tolist() == [0, 1]
-    closed_east = np.array([72.0, 1.0, 0.75])  # a 3-day closure at the first crossing
-    assert TruckingFirm.choose_crossing(route_usd, closed_east, 90.0).tolist() == [2, 1]
+def test_carriers_share_loads_among_crossings_by_generalised_cost():
+    cost = np.array([[100.0, 600.0, 400.0], [500.0, 100.0, 300.0]])
+    assert TruckingFirm.choose_crossing(cost, 0.0).argmax(axis=1).tolist() == [0, 1]
+    shares = TruckingFirm.choose_crossing(cost, 50.0)
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    assert shares[0, 0] > 0.99 and shares[1, 1] > 0.98
+    closed = cost + np.array([72.0, 1.0, 0.75]) * 90.0  # a 3-day closure at the first crossing
+    assert TruckingFirm.choose_crossing(closed, 50.0)[0].argmax() == 2
+    close_call = TruckingFirm.choose_crossing(np.array([[300.0, 330.0, 900.0]]), 50.0)[0]
+    assert 0.2 < close_call[1] < 0.5, "a slightly dearer crossing still takes some loads"

@@ -81,3 +81,24 @@ def test_a_one_to_one_run_has_one_agent_per_commuter():
     assert np.allclose(heads, 1.0)
     expected = m.params["labour.farm_commuters_peak"] + m.params["labour.nonfarm_commuters"]
     assert heads.shape[0] == pytest.approx(expected, abs=2)
+
+
+def test_a_port_closure_is_followed_by_recovery_not_a_runaway_queue():
+    commercial = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
+                  "east_commercial_south")
+    closure = Event("closure", dt.date(2024, 1, 9), dt.date(2024, 1, 11), commercial)
+    daily = daily_table(BorderModel({"simulation.days": 45, "simulation.warmup_days": 0}, seed=3,
+                                    events=(closure,)).run()).set_index("date")
+    late = daily.loc["2024-02-05":"2024-02-14"]
+    assert late["commercial_wait_mean_min"].max() < 8 * 60
+    assert late["east_commercial_south_queue_at_close"].max() < 2000
+
+
+def test_a_staffing_cut_of_30_percent_removes_30_percent_of_booth_hours():
+    from model import resolve
+    from model.port import Line
+
+    for name in ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty"):
+        line = Line(name, 0, resolve())
+        full, cut = line.booths_by_hour(2, 1.0, False).sum(), line.booths_by_hour(2, 0.7, False).sum()
+        assert cut / full == pytest.approx(0.7, abs=0.05)

@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("compare", help="paired replications: scenario minus base, with 95% CIs")
+    p = sub.add_parser("compare", help="paired replications: scenario minus base, with 95%% CIs")
     p.add_argument("scenario")
     p.add_argument("--against", default="baseline")
     p.add_argument("--reps", type=int, default=10)

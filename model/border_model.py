@@ -312,6 +312,7 @@ class BorderModel(mesa.Model):
         cost_h = p["trucking.cost_per_hour_usd"]
         self.arrivals = np.zeros(len(self.lines))
         self.loads_moved_by_firm = np.zeros(len(self.firms))
+        self.produce_east = self.produce_east_age_days = 0.0
         scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
@@ -360,7 +361,6 @@ class BorderModel(mesa.Model):
                 counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
 
         east_loaded = 0.0
-        self.produce_east = self.produce_east_age_days = 0.0
         for g, counts in enumerate(produce_counts):
             if counts.sum() <= 0:
                 continue

@@ -102,3 +102,9 @@ def test_a_staffing_cut_of_30_percent_removes_30_percent_of_booth_hours():
         line = Line(name, 0, resolve())
         full, cut = line.booths_by_hour(2, 1.0, False).sum(), line.booths_by_hour(2, 0.7, False).sum()
         assert cut / full == pytest.approx(0.7, abs=0.05)
+
+
+def test_a_run_may_start_on_a_sunday_when_the_cargo_lanes_are_shut():
+    m = BorderModel({"simulation.start_date": "2023-01-01", "simulation.days": 3, "simulation.warmup_days": 0},
+                    seed=1).run()
+    assert m.first_day.weekday() == 6 and m.ledger["created"] > 0

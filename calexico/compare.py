@@ -1,0 +1,113 @@
+"""Scenario against base with common random numbers: paired differences and 95% intervals.
+
+Why paired: replication r of both scenarios uses the same seed, so the demand, weather and
+inspection draws are shared and the difference isolates the policy; the interval is a
+t-interval over the per-seed differences, far narrower than comparing two independent means.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from calexico import batch, results, runs
+from model.parameters import ParameterError
+
+GROUPS = {
+    "costs (USD)": ("costs_usd.truck_delay", "costs_usd.detour", "costs_usd.spoilage", "costs_usd.inventory",
+                    "costs_usd.stoppage", "costs_usd.commuter_time", "costs_usd.lost_wages", "costs_usd.total"),
+    "jobs": ("jobs.direct_us", "jobs.direct_mx", "jobs.total_us", "jobs.total_mx"),
+    "waits (min)": ("mean_commercial_wait_min", "p95_commercial_wait_min"),
+}
+
+
+def default_out(scenario: str, against: str) -> Path:
+    """Where a comparison writes by default."""
+    return Path("comparisons") / f"{Path(scenario).stem}_vs_{Path(against).stem}"
+
+
+def compare(scenario: str, against: str = "baseline", reps: int = 10, days: int | None = None, out=None,
+            workers: int = 1, base_seed: int = 0, executor=None) -> pd.DataFrame:
+    """Run `reps` paired replications of both and write `compare.csv` and `compare.png` to `out`.
+
+    Runs go through the batch machinery, so they stream to `out/runs/` and a rerun resumes.
+    """
+    if reps < 2:
+        raise ParameterError("command line", "--reps", reps, "2 or more replications (a CI needs them)")
+    if days is not None and days < 1:
+        raise ParameterError("command line", "--days", days, "a whole number of days, 1 or more")
+    raw = {"description": f"compare {scenario} against {against}", "scenarios": [against, scenario],
+           "replications": reps, "base_seed": base_seed, "seeds": "common"}
+    if days is not None:
+        raw["days"] = days
+    spec = batch.check_spec(raw, "compare")
+    out = Path(out) if out else default_out(scenario, against)
+    done = batch.run_batch(spec, out, executor=executor, workers=workers, resume=True)
+    if done["failed"]:
+        raise RuntimeError(f"{done['failed']} runs failed: {done['errors']}")
+    names = [s.name for s in spec.scenarios]
+    table = paired_differences(results.load(out), names[1], names[0])
+    runs.atomic_write(out / "compare.csv", table.to_csv(index=False).encode())
+    figure(table, names[1], names[0], out / "compare.png")
+    return table
+
+
+def paired_differences(table: pd.DataFrame, scenario: str, base: str, level: float = 0.95) -> pd.DataFrame:
+    """Scenario minus base for each outcome: mean over seeds, t-interval, and the base mean."""
+    ok = table[table["status"] == "ok"]
+    a = ok[ok["scenario"] == scenario].set_index("seed")
+    b = ok[ok["scenario"] == base].set_index("seed")
+    seeds = a.index.intersection(b.index)
+    rows = []
+    for group, columns in GROUPS.items():
+        for column in columns:
+            if column not in a.columns:
+                continue
+            d = (a.loc[seeds, column] - b.loc[seeds, column]).to_numpy(float)
+            n = len(d)
+            mean = float(d.mean()) if n else np.nan
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+            rows.append({"group": group, "outcome": column, "difference": mean, "ci_low": mean - half,
+                         "ci_high": mean + half, "base_mean": float(b.loc[seeds, column].mean()), "pairs": n})
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame, scenario: str, against: str) -> str:
+    """The comparison as text, one line per outcome."""
+    n = int(table["pairs"].iloc[0]) if len(table) else 0
+    lines = [f"{scenario} minus {against}: mean of {n} paired replications, 95% CI"]
+    for group, rows in table.groupby("group", sort=False):
+        lines.append(f"  {group}")
+        for r in rows.itertuples():
+            lines.append(f"    {r.outcome:28s} {r.difference:>16,.1f}  [{r.ci_low:>14,.1f}, {r.ci_high:>14,.1f}]"
+                         f"  (base {r.base_mean:,.1f})")
+    return "\n".join(lines)
+
+
+def figure(table: pd.DataFrame, scenario: str, against: str, path: Path):
+    """Differences with their intervals, one panel per group (costs, jobs, waits)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid")
+    groups = list(dict.fromkeys(table["group"]))
+    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4), squeeze=False)
+    for ax, group in zip(axes[0], groups, strict=True):
+        rows = table[table["group"] == group]
+        y = np.arange(len(rows))
+        ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["ci_low"],
+                                                 rows["ci_high"] - rows["difference"]], fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(y, [o.split(".")[-1] for o in rows["outcome"]])
+        ax.set_title(group)
+    fig.suptitle(f"{scenario} minus {against} (95% CI over paired replications)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)

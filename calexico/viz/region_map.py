@@ -1,0 +1,189 @@
+"""The map: the supply graph at real longitudes and latitudes, what each place holds, the agents.
+
+Why two panels: the region runs from Los Angeles to Phoenix, while the ports, the plants and
+the commuters' homes sit within 15 km of each other at Calexico-Mexicali; the left panel shows
+the region and the diversions, the right one zooms on the twin cities.
+"""
+
+import math
+
+import networkx as nx
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+KIND_COLOURS = {"farm_district": "#3a9a3a", "city": "#777777", "market": "#555555", "port": "#d62728",
+                "industrial_park": "#1f77b4", "residential": "#9467bd"}
+AGENT_COLOURS = {"grower": "#2ca02c", "plant": "#1f77b4", "carrier": "#8c564b",
+                 "commuter": "#e377c2", "commuter (quit)": "#bbbbbb"}
+REGION_BOX = (-117.9, -111.6, 31.2, 34.3)
+ZOOM_BOX = (-115.62, -115.28, 32.54, 32.72)
+# Where off-map places are drawn (the Mexican interior stands for Hermosillo and beyond).
+DRAWN_AT = {"mexico_interior": (-111.9, 31.75)}
+# The border beyond the modelled crossings, read off a map: west of Tijuana, the Colorado
+# river corner south of San Luis, and the Sonora line toward Nogales (approximate).
+BORDER_ENDS = ((-117.9, 32.53), (-114.81, 32.49), (-111.0, 31.33))
+YARDS = {"MX": "calexico_east_mx", "US": "calexico"}
+ZOOM_LABELS = {"mexicali_east_parks": "plants (east parks)", "mexicali_south_parks": "plants (south parks)",
+               "mexicali_center": "homes (centre)", "mexicali_southeast": "homes (southeast)",
+               "calexico": "Calexico yards"}
+PORT_SHOWN = {"calexico_east_us": "calexico_east", "calexico_west_us": "calexico_west",
+              "otay_mesa_us": "otay_mesa", "san_luis_us": "san_luis"}
+
+
+def _pos(graph, node):
+    return DRAWN_AT.get(node, graph.nodes[node]["pos"])
+
+
+def _jitter(n: int, radius: float, salt: int) -> np.ndarray:
+    """Fixed offsets in a small disc so agents at one place spread out without moving each day."""
+    rng = np.random.default_rng(salt)
+    angle = rng.uniform(0, 2 * math.pi, n)
+    r = radius * np.sqrt(rng.uniform(0.15, 1.0, n))
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+
+
+def border_line(graph) -> np.ndarray:
+    """The border as a line through the midpoints of each crossing's US and MX nodes."""
+    mids = []
+    for u, v, data in graph.edges(data=True):
+        if data["port"] and graph.nodes[u]["side"] == "US":
+            (x1, y1), (x2, y2) = graph.nodes[u]["pos"], graph.nodes[v]["pos"]
+            mids.append(((x1 + x2) / 2, (y1 + y2) / 2))
+    points = sorted(mids) + [BORDER_ENDS[0], *BORDER_ENDS[1:]]
+    return np.array(sorted(points))
+
+
+def node_loads(model) -> dict:
+    """What each place holds today, in its own unit: the size of its marker and its label."""
+    today = model.today
+    held = {}
+    for g in model.growers:
+        held[g.place] = held.get(g.place, 0.0) + g.harvested_loads
+    for m in model.manufacturers:
+        held[m.place] = held.get(m.place, 0.0) + m.jobs / 100.0
+    wf = model.workforce
+    employed = float(wf.headcount[wf.employed].sum())
+    held["mexicali_center"] = held["mexicali_southeast"] = employed / 200.0
+    held["calexico_east_us"] = today.get("commercial_queue_at_close", 0.0) + today.get(
+        "east_pedestrian_queue_at_close", 0.0)
+    held["calexico_west_us"] = today.get("west_pedestrian_queue_at_close", 0.0) + today.get(
+        "west_pov_general_queue_at_close", 0.0)
+    held["otay_mesa_us"] = today.get("diverted_otay_mesa", 0.0)
+    held["san_luis_us"] = today.get("diverted_san_luis", 0.0)
+    return held
+
+
+def agent_points(model) -> dict:
+    """(x, y) arrays of agents by kind, each at its place; commuters at their port while crossing."""
+    graph = model.region.graph
+    out = {}
+    groups = {"grower": [g.place for g in model.growers], "plant": [m.place for m in model.manufacturers],
+              "carrier": [YARDS[f.base] for f in model.firms]}
+    for salt, (kind, places) in enumerate(groups.items()):
+        xy = np.array([_pos(graph, p) for p in places]) + _jitter(len(places), 0.012, salt)
+        out[kind] = xy
+    wf = model.workforce
+    n = wf.headcount.shape[0]
+    homes = np.where(np.arange(n) % 2 == 0, "mexicali_center", "mexicali_southeast")
+    ports = np.array([model.lines[i].port for i in wf.line])
+    places = np.where(wf.crossing, np.char.add(ports.astype(str), "_us"), homes)
+    xy = np.array([_pos(graph, p) for p in places]) + _jitter(n, 0.01, 7)
+    out["commuter"] = xy[wf.employed]
+    out["commuter (quit)"] = xy[~wf.employed]
+    return out
+
+
+def _draw_graph(ax, model, held, box):
+    graph = model.region.graph
+    today = model.today
+    roads = [(_pos(graph, u), _pos(graph, v)) for u, v, d in graph.edges(data=True)
+             if d["port"] is None and u < v]
+    ax.add_collection(LineCollection(roads, colors="#cccccc", linewidths=1.2, zorder=1))
+    # Flows across each crossing today, and the trucks diverted along the Mexican roads.
+    flows = {"calexico_east": today.get("northbound_trucks", 0.0),
+             "calexico_west": today.get("west_pedestrians", 0.0) / 10.0,
+             "otay_mesa": today.get("diverted_otay_mesa", 0.0),
+             "san_luis": today.get("diverted_san_luis", 0.0)}
+    mx_roads = graph.edge_subgraph([(u, v) for u, v, d in graph.edges(data=True)
+                                    if d["port"] is None and graph.nodes[u]["side"] == "MX"])
+    for u, v, d in graph.edges(data=True):
+        if d["port"] and graph.nodes[u]["side"] == "MX":
+            (x1, y1), (x2, y2) = _pos(graph, u), _pos(graph, v)
+            ax.plot([x1, x2], [y1, y2], color="#ff7f0e", lw=1 + 6 * math.sqrt(flows[d["port"]] / 1500.0),
+                    zorder=2, solid_capstyle="round")
+    for port in ("otay_mesa", "san_luis"):
+        diverted = flows[port]
+        if diverted > 0:
+            path = nx.shortest_path(mx_roads, "calexico_east_mx", f"{port}_mx", weight="km")
+            xy = np.array([_pos(graph, n) for n in path])
+            ax.plot(xy[:, 0], xy[:, 1], color="#d62728", lw=1 + 5 * math.sqrt(diverted / 300.0),
+                    alpha=0.7, zorder=2, linestyle="--")
+    border = border_line(graph)
+    ax.plot(border[:, 0], border[:, 1], color="black", lw=1.5, linestyle=(0, (6, 3)), zorder=1.5)
+    scale = 12 if box == REGION_BOX else 40
+    nodes = list(graph.nodes)
+    xy = np.array([_pos(graph, n) for n in nodes])
+    sizes = [20 + scale * math.sqrt(max(held.get(n, 0.0), 0.0)) for n in nodes]
+    colours = [KIND_COLOURS[graph.nodes[n]["kind"]] for n in nodes]
+    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="black", linewidths=0.6, alpha=0.55,
+               zorder=3)
+    return flows
+
+
+def draw_map(model, dpi: int = 72) -> Figure:
+    """The region (left) and Calexico-Mexicali (right) on the day just simulated."""
+    fig = Figure(figsize=(12, 5.0), dpi=dpi)
+    region, zoom = fig.subplots(1, 2, width_ratios=[1.35, 1])
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.93, wspace=0.12)
+    held = node_loads(model)
+    points = agent_points(model)
+    today = model.today
+    graph = model.region.graph
+    for ax, box, labels in ((region, REGION_BOX, "region"), (zoom, ZOOM_BOX, "zoom")):
+        _draw_graph(ax, model, held, box)
+        for kind, xy in points.items():
+            if len(xy):
+                ax.scatter(xy[:, 0], xy[:, 1], s=9 if labels == "zoom" else 4, color=AGENT_COLOURS[kind],
+                           zorder=4, lw=0)
+        x0, x1, y0, y1 = box
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("longitude", fontsize=8)
+        ax.set_ylabel("latitude", fontsize=8)
+    for node, port in PORT_SHOWN.items():
+        x, y = graph.nodes[node]["pos"]
+        if port in ("otay_mesa", "san_luis"):
+            text = f"{graph.nodes[node]['name'].split(' POE')[0].split(' (')[0]}\n{held[node]:,.0f} diverted"
+            region.annotate(text, (x, y), xytext=(0, -22), textcoords="offset points", fontsize=7,
+                            ha="center", color="#d62728")
+    for node in ("los_angeles", "san_diego", "phoenix", "brawley", "mexico_interior"):
+        x, y = _pos(graph, node)
+        region.annotate(graph.nodes[node]["name"].split(" (")[0].split(" /")[0], (x, y), xytext=(4, 4),
+                        textcoords="offset points", fontsize=7)
+    east, west = graph.nodes["calexico_east_us"]["pos"], graph.nodes["calexico_west_us"]["pos"]
+    zoom.annotate(f"Calexico East\ntrucks {today.get('northbound_trucks', 0):,.0f}, "
+                  f"wait {today.get('commercial_wait_mean_min', 0):.0f} min\n"
+                  f"queue at close {today.get('commercial_queue_at_close', 0):,.0f}",
+                  east, xytext=(-20, 22), textcoords="offset points", fontsize=7, ha="center")
+    zoom.annotate(f"Calexico West\npedestrians {today.get('west_pedestrians', 0):,.0f}, "
+                  f"wait {today.get('west_pedestrian_wait_mean_min', 0):.0f} min",
+                  west, xytext=(-10, 22), textcoords="offset points", fontsize=7, ha="center")
+    for node, label in ZOOM_LABELS.items():
+        zoom.annotate(label, graph.nodes[node]["pos"], xytext=(6, -10), textcoords="offset points", fontsize=6.5)
+    zoom.text(ZOOM_BOX[0] + 0.005, 32.672, "US", fontsize=8, va="bottom")
+    zoom.text(ZOOM_BOX[0] + 0.005, 32.66, "MX", fontsize=8, va="top")
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=k.replace("_", " "), alpha=0.6, markersize=7)
+               for k, c in KIND_COLOURS.items()]
+    handles += [Line2D([], [], marker="o", ls="", color=c, label=k + "s" if "quit" not in k else k,
+                       markersize=4) for k, c in AGENT_COLOURS.items()]
+    handles += [Line2D([], [], color="#ff7f0e", lw=3, label="crossing flow"),
+                Line2D([], [], color="#d62728", lw=2, ls="--", label="diverted trucks"),
+                Line2D([], [], color="black", lw=1.5, ls=(0, (6, 3)), label="border")]
+    region.legend(handles=handles, fontsize=6.5, loc="lower left", ncol=2, framealpha=0.85)
+    region.set_title(f"The region on {today.get('date', model.date.isoformat())}", fontsize=10)
+    zoom.set_title("Calexico - Mexicali: queues, plants, commuters", fontsize=10)
+    return fig

@@ -1,0 +1,143 @@
+"""The documentation cannot drift from the code: generated tables, the output dictionary, the guide."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from calexico import docs, runs, scenarios
+from calexico.cli import build_parser, main
+from model import outcomes
+from model.parameters import SPECS, ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "docs" / "guide.md"
+BLOCKS = re.compile(r"(?P<before>(?:<!--[^\n]*-->\n)?)```(?P<lang>\w+)\n(?P<body>.*?)```", re.DOTALL)
+
+
+def guide_blocks(lang: str):
+    """(marker comment, body) of every fenced block of the guide in this language."""
+    return [(m.group("before").strip(), m.group("body")) for m in BLOCKS.finditer(GUIDE.read_text())
+            if m.group("lang") == lang]
+
+
+def guide_commands():
+    """Every `$ ` command of the guide's console blocks, with whether it is marked no-test."""
+    out = []
+    for marker, body in guide_blocks("console"):
+        for line in body.splitlines():
+            if line.startswith("$ "):
+                out.append((line[2:], marker == "<!-- no-test -->"))
+    return out
+
+
+def subcommands() -> set[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return set(action.choices)
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return runs.run_with_impact(scenarios.load("baseline"), days=3)
+
+
+# ----------------------------------------------------------------------- generated docs
+def test_committed_docs_equal_what_the_generator_produces():
+    changed = docs.regenerate(check=True)
+    assert not changed, f"run `calexico docs`: out of date: {[str(p) for p in changed]}"
+
+
+def test_a_changed_default_makes_the_odd_tables_differ():
+    text = (ROOT / docs.ODD).read_text()
+    spec = SPECS["port.staffing_share"]
+    changed = dict(SPECS, **{spec.key: type(spec)(**{**spec.__dict__, "default": 0.5})})
+    assert docs.render_parameter_blocks(text, changed) != docs.render_parameter_blocks(text)
+
+
+def test_every_parameter_is_in_an_odd_table():
+    missing = set(SPECS) - docs.documented_parameters((ROOT / docs.ODD).read_text())
+    assert not missing
+
+
+def test_a_parameter_block_that_matches_nothing_is_refused():
+    text = "<!-- BEGIN PARAMETERS nothing.like.this -->\n<!-- END PARAMETERS -->\n"
+    with pytest.raises(ParameterError, match="nothing.like.this"):
+        docs.render_parameter_blocks(text)
+
+
+def test_docs_check_command_fails_when_a_doc_is_stale(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / docs.ODD).write_text("<!-- BEGIN PARAMETERS port. -->\nstale\n<!-- END PARAMETERS -->\n")
+    assert docs.regenerate(tmp_path, check=True) == [tmp_path / docs.ODD, tmp_path / docs.OUTPUTS]
+    assert docs.regenerate(tmp_path) and docs.regenerate(tmp_path, check=True) == []
+    assert "`port.waiting`" in (tmp_path / docs.ODD).read_text()
+
+
+# -------------------------------------------------------------------- output dictionary
+def test_every_daily_column_is_documented_and_nothing_more(short_run):
+    documented = set(docs.daily_outputs())
+    assert set(short_run.daily.columns) == set(outcomes.DAILY_COLUMNS)
+    assert set(outcomes.DAILY_COLUMNS) - documented == set(), "undocumented daily columns"
+    assert documented - set(outcomes.DAILY_COLUMNS) == set(), "documented columns the model no longer has"
+
+
+def test_every_summary_key_is_documented_and_nothing_more(short_run):
+    reported = set(docs.flat_keys(short_run.summary))
+    documented = set(docs.summary_outputs())
+    assert reported - documented == set(), "undocumented summary keys"
+    assert documented - reported == set(), "documented summary keys the model no longer reports"
+
+
+def test_every_output_has_a_unit_and_a_meaning():
+    for entry in [*docs.daily_outputs().values(), *docs.summary_outputs().values()]:
+        assert entry.unit.strip() and len(entry.meaning) > 10, entry.key
+
+
+def test_flat_keys_walks_nested_summaries():
+    assert docs.flat_keys({"a": 1, "b": {"c": 2, "d": {"e": 3}}}) == ["a", "b.c", "b.d.e"]
+
+
+# ------------------------------------------------------------------------------ the guide
+def test_every_guide_command_is_runnable_or_marked():
+    commands = guide_commands()
+    assert len(commands) >= 10
+    for command, no_test in commands:
+        assert no_test or command.startswith("calexico "), f"mark with <!-- no-test -->: {command}"
+
+
+def test_guide_commands_run(tmp_path, monkeypatch, capsys):
+    for name, body in ((m.removeprefix("<!-- file:").removesuffix("-->").strip(), b)
+                       for m, b in guide_blocks("toml") if m.startswith("<!-- file:")):
+        (tmp_path / name).write_text(body)
+    monkeypatch.chdir(tmp_path)
+    known = subcommands()
+    ran = 0
+    for command, no_test in guide_commands():
+        argv = shlex.split(command)
+        if no_test or argv[0] != "calexico" or argv[1] not in known:
+            continue
+        try:
+            code = main(argv[1:])
+        except SystemExit as exit_:  # argparse refusing an option
+            code = exit_.code
+        out = capsys.readouterr()
+        assert code == 0, f"{command}\n{out.out[-2000:]}\n{out.err[-2000:]}"
+        ran += 1
+    assert ran >= 5
+
+
+# -------------------------------------------------------------------- citation and licence
+def test_citation_file_is_cff_1_2_0():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["authors"] == [{"name": "The Calexico border-economy model contributors"}]
+    assert cff["message"] and cff["title"] and cff["license"] == "Apache-2.0"
+
+
+def test_licence_is_the_apache_2_text():
+    text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text

@@ -68,8 +68,12 @@ class TruckingFirm(mesa.Agent):
         return e / e.sum(axis=-1, keepdims=True)
 
     def carry(self, loads: float, truck_hours: float, shift_hours: float, cost_per_hour: float):
-        """Book the day's loads and truck-hours."""
+        """Book the day's loads and truck-hours; a day with no work (the port shut) is not a
+        working day and does not count toward utilisation.
+        """
         self.loads_today = loads
+        if loads <= 0:
+            return
         available = self.trucks * shift_hours
         self.utilisation = truck_hours / available if available > 0 else 1.0
         self.month_revenue_usd += loads * self.rate_usd

@@ -114,11 +114,16 @@ def statistic(target: targets.Target, run: YearRun) -> float | None:
     raise KeyError(q)
 
 
+def scenario_year(scenario: Scenario, overrides: dict | None = None) -> int:
+    """The calendar year a scenario's run measures."""
+    start = (overrides or {}).get("simulation.start_date", scenario.params["simulation.start_date"])
+    return int(str(start)[:4])
+
+
 def simulate(scenario: Scenario, target_list, seeds, days: int | None = None,
              overrides: dict | None = None) -> dict[int, list[YearRun]]:
     """Runs needed by the targets: the scenario's year and, for a full-year run, every other year."""
-    start = (overrides or {}).get("simulation.start_date", scenario.params["simulation.start_date"])
-    start_year = int(str(start)[:4])
+    start_year = scenario_year(scenario, overrides)
     years = {start_year}
     if days is None:
         years |= {t.year for t in target_list}
@@ -372,7 +377,7 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
     seeds = list(range(reps))
     sims = simulate(scenario, target_list, seeds, days=days, overrides=overrides)
     table = evaluate(target_list, sims)
-    year = min(sims)
+    year = scenario_year(scenario, overrides)
     out = Path(out)
     (out / FIGURES).mkdir(parents=True, exist_ok=True)
     figures = {k: f"{FIGURES}/calibration_{k}.png" for k in ("monthly", "years", "erlang")}

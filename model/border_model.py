@@ -32,7 +32,8 @@ LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
 GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
 SEASON_START_MONTH = 9
-_ALL_DAY = np.ones(24, dtype=bool)  # growers plan the winter season in September
+_ALL_DAY = np.ones(24, dtype=bool)
+_UNIFORM_CDF = np.linspace(0.0, 1.0, 25)  # growers plan the winter season in September
 
 
 def _data_rows(name):
@@ -73,6 +74,7 @@ class BorderModel(mesa.Model):
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
+        self.rounding_stream = np.random.default_rng([self.seed, 8])
         profiles = _data_rows("arrival_profiles.csv")
         self.profiles = np.array([[float(r[g]) for r in profiles] for g in GROUPS])
         self.profiles /= self.profiles.sum(axis=1, keepdims=True)
@@ -142,15 +144,20 @@ class BorderModel(mesa.Model):
         reference = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
             1 + p["trucking.margin"])
         for row in _data_rows("manufacturers.csv"):
-            plants = int(row["plants"])
-            jobs = p["manufacturing.jobs"] * float(row["jobs_share"]) / plants
-            for _ in range(plants):
-                Manufacturer(self, row["sector"], row["place"], jobs, per_job_day,
-                             p["manufacturing.target_cover_days"], reference)
+            # Representative plants of a sector: a few large, more small (sizes in 1/rank).
+            sizes = 1.0 / np.arange(1, int(row["plants"]) + 1)
+            for size in sizes / sizes.sum():
+                Manufacturer(self, row["sector"], row["place"], p["manufacturing.jobs"] * float(row["jobs_share"])
+                             * size, per_job_day, p["manufacturing.target_cover_days"], reference)
         self.manufacturers = self.agents_by_type[Manufacturer]
         self.goods_groups = sorted({(m.place, d) for m in self.manufacturers
                                     for d in ("calexico", "los_angeles", "san_diego", "phoenix")})
+        # Where finished goods go (assumption: most to transfer yards in Calexico, the rest onward).
         self.goods_dest_share = {"calexico": 0.6, "los_angeles": 0.3, "san_diego": 0.05, "phoenix": 0.05}
+        self.plant_to_goods_group = np.zeros((len(self.manufacturers), len(self.goods_groups)))
+        for i, plant in enumerate(self.manufacturers):
+            for d, share in self.goods_dest_share.items():
+                self.plant_to_goods_group[i, self.goods_groups.index((plant.place, d))] = share
         self.goods_backlog = np.zeros(len(self.goods_groups))
         self.inputs_backlog = np.zeros(len(self.manufacturers))
         self.inputs_in_line = np.zeros(len(self.manufacturers))
@@ -269,11 +276,11 @@ class BorderModel(mesa.Model):
     def hire_crews(self, day):
         """Growers ask for crews; locals first, then cross-border crews; commuters decide to cross."""
         days_in_month = calendar.monthrange(day.year, day.month)[1]
-        imperial_demand = sum(g.plan_harvest(day.month, days_in_month) for g in self.growers
-                              if not g.exports_north)
+        imperial_demand = 0.0
         for g in self.growers:
-            if g.exports_north:
-                g.plan_harvest(day.month, days_in_month)
+            crew = g.plan_harvest(day.month, days_in_month)
+            if not g.exports_north:
+                imperial_demand += crew
         pool = self.workforce.farm_pool()
         local, cross, unmet = self.labour_market.hire_crews(imperial_demand, pool)
         self.crew_share = (local + cross) / imperial_demand if imperial_demand > 0 else 1.0
@@ -287,19 +294,16 @@ class BorderModel(mesa.Model):
         p = self.params
         working = day.weekday() < p["manufacturing.working_days_per_week"]
         south_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
-        made = np.zeros(len(self.goods_groups))
+        output = np.zeros(len(self.manufacturers))
         for i, plant in enumerate(self.manufacturers):
-            loads = plant.produce(working)
-            if loads:
-                for d, share in self.goods_dest_share.items():
-                    made[self.goods_groups.index((plant.place, d))] += loads * share
+            loads = output[i] = plant.produce(working)
             order = plant.input_order(p["manufacturing.input_loads_per_output_load"], south_wait_h,
                                       p["manufacturing.cover_per_wait_hour"],
                                       self.inputs_backlog[i] + self.inputs_in_line[i])
             self.inputs_backlog[i] += order
             self.ledger["created"] += loads + order
             self.today["goods_loads_made"] += loads
-        self.goods_made_today = made
+        self.goods_made_today = output @ self.plant_to_goods_group
 
     def dispatch_loads(self, day, port_today):
         """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
@@ -348,10 +352,8 @@ class BorderModel(mesa.Model):
         goods_cost = self.goods_route_usd + wait_h * cost_h
         produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
         goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
-        produce_counts = np.array([self._split(np.floor(want_produce[g] * share), produce_shares[g], closed_h > 0)
-                                   for g in range(len(self.produce_groups))]).reshape(-1, len(wait_h))
-        goods_counts = np.array([self._split(np.floor(want_goods[g] * share), goods_shares[g], closed_h > 0)
-                                 for g in range(len(self.goods_groups))]).reshape(-1, len(wait_h))
+        produce_counts = self._split(np.floor(want_produce * share), produce_shares, closed_h > 0)
+        goods_counts = self._split(np.floor(want_goods * share), goods_shares, closed_h > 0)
         # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
         # take (less those still in line) wait with the shipper for tomorrow.
         room = self.line_room(port_today, LOADED_NORTH)
@@ -360,25 +362,21 @@ class BorderModel(mesa.Model):
             for counts in (produce_counts, goods_counts):
                 counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
 
-        east_loaded = 0.0
-        for g, counts in enumerate(produce_counts):
-            if counts.sum() <= 0:
-                continue
-            ages = self._take_oldest(self.produce_backlog[g], counts.sum())
-            age_days = float((ages * np.arange(ages.shape[0])).sum()) / counts.sum()
-            east_loaded += counts[self.east]
-            self.produce_east += counts[self.east]
-            self.produce_east_age_days += age_days * counts[self.east]
-            self._go_around(counts, self.produce_free_shares[g], produce_cost[g], self.produce_route_usd[g])
-            for k in np.flatnonzero(counts):
-                if k != self.east:
-                    self._deliver_produce(counts[k], age_days * 24.0 + wait_h[k], day)
-        for g, counts in enumerate(goods_counts):
-            self.goods_backlog[g] -= counts.sum()
-            east_loaded += counts[self.east]
-            self._go_around(counts, self.goods_free_shares[g], goods_cost[g], self.goods_route_usd[g])
-            elsewhere = counts.sum() - counts[self.east]
-            self.today["trade_north_usd"] += elsewhere * p["manufacturing.value_per_load_usd"]
+        produce_sent = produce_counts.sum(axis=1)
+        taken = self._take_oldest(self.produce_backlog, produce_sent)
+        age_days = (taken @ np.arange(taken.shape[1])) / np.maximum(produce_sent, 1e-12)
+        self.produce_east = float(produce_counts[:, self.east].sum())
+        self.produce_east_age_days = float((age_days * produce_counts[:, self.east]).sum())
+        self._go_around(produce_counts, self.produce_free_shares, produce_cost, self.produce_route_usd)
+        elsewhere = produce_counts.copy()
+        elsewhere[:, self.east] = 0.0
+        self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day)
+
+        self.goods_backlog -= goods_counts.sum(axis=1)
+        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
+        goods_elsewhere = goods_counts.sum() - goods_counts[:, self.east].sum()
+        self.today["trade_north_usd"] += goods_elsewhere * p["manufacturing.value_per_load_usd"]
+        east_loaded = self.produce_east + float(goods_counts[:, self.east].sum())
         south = np.floor(want_inputs * share)
         if closed_h > 0:
             south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
@@ -389,7 +387,8 @@ class BorderModel(mesa.Model):
         self.inputs_in_line += south
         south_total = float(south.sum())
 
-        fast = float(np.average([f.fast_share for f in self.firms], weights=[f.trucks for f in self.firms]))
+        fleet = sum(f.trucks for f in self.firms)
+        fast = sum(f.fast_share * f.trucks for f in self.firms) / fleet if fleet else 0.0
         fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
         self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
         self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
@@ -425,48 +424,47 @@ class BorderModel(mesa.Model):
         free = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
         return usd, TruckingFirm.choose_crossing(free, self.params["trucking.route_choice_spread_usd"])
 
-    def _take_oldest(self, ages: np.ndarray, loads: float) -> np.ndarray:
-        """Remove `loads` from an age-bucketed backlog, oldest first; returns what was taken."""
-        taken = np.zeros_like(ages)
-        for a in range(ages.shape[0] - 1, -1, -1):
-            t = min(ages[a], loads)
-            taken[a] = t
-            ages[a] -= t
-            loads -= t
-            if loads <= 1e-12:
-                break
+    @staticmethod
+    def _take_oldest(backlog: np.ndarray, loads: np.ndarray) -> np.ndarray:
+        """Remove `loads` from each group's age-bucketed backlog, oldest first; returns what was taken."""
+        oldest_first = backlog[:, ::-1]
+        before = np.cumsum(oldest_first, axis=1) - oldest_first  # loads older than each bucket
+        taken = np.clip(loads[:, None] - before, 0.0, oldest_first)[:, ::-1]
+        backlog -= taken
         return taken
 
-    def _split(self, loads: float, shares: np.ndarray, east_closed: bool) -> np.ndarray:
-        """Whole loads per crossing (largest remainders); those bound for a closed East wait."""
-        raw = loads * shares
+    def _split(self, loads: np.ndarray, shares: np.ndarray, east_closed: bool) -> np.ndarray:
+        """Whole loads per group and crossing (largest remainders); those bound for a closed
+        Calexico East wait with the shipper.
+        """
+        raw = loads[:, None] * shares
         counts = np.floor(raw)
-        short = int(round(loads - counts.sum()))
-        if short > 0:
-            counts[np.argsort(counts - raw)[:short]] += 1
+        short = np.round(loads - counts.sum(axis=1))
+        rank = np.argsort(np.argsort(counts - raw, axis=1), axis=1)  # 0 = largest remainder
+        counts += rank < short[:, None]
         if east_closed:
-            counts[self.east] = 0.0  # held for the reopening
+            counts[:, self.east] = 0.0
         return counts
 
     def _go_around(self, counts, free_shares, cost_usd, route_usd):
         """Loads through other ports: beyond what goes there at free flow, a diversion."""
-        total = counts.sum()
-        for k in np.flatnonzero(counts):
-            if k == self.east:
-                continue
-            diverted = max(0.0, counts[k] - total * free_shares[k])
-            self.ledger["diverted"] += diverted
-            self.ledger["delivered"] += counts[k] - diverted
-            self.today[f"diverted_{self.region.truck_ports[k]}"] += diverted
-            self.today["cost_detour_usd"] += diverted * max(0.0, cost_usd[k] - route_usd[self.east])
+        others = np.ones(counts.shape[1], dtype=bool)
+        others[self.east] = False
+        diverted = np.maximum(0.0, counts - counts.sum(axis=1, keepdims=True) * free_shares) * others
+        self.ledger["diverted"] += float(diverted.sum())
+        self.ledger["delivered"] += float((counts * others).sum() - diverted.sum())
+        for k in np.flatnonzero(others):
+            self.today[f"diverted_{self.region.truck_ports[k]}"] += float(diverted[:, k].sum())
+        extra = np.maximum(0.0, cost_usd - route_usd[:, [self.east]])
+        self.today["cost_detour_usd"] += float((diverted * extra).sum())
 
-    def _deliver_produce(self, loads: float, delay_h: float, day):
+    def _deliver_produce(self, loads, delay_h, day):
         """Produce reaches market; quality lost to delay and heat comes off its value."""
         p = self.params
-        value = loads * p["agriculture.value_per_load_usd"]
+        value = np.asarray(loads) * p["agriculture.value_per_load_usd"]
         loss = 1.0 - np.exp(-p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * delay_h)
-        self.today["cost_spoilage_usd"] += value * loss
-        self.today["trade_north_usd"] += value * (1 - loss)
+        self.today["cost_spoilage_usd"] += float((value * loss).sum())
+        self.today["trade_north_usd"] += float((value * (1 - loss)).sum())
 
     def serve_lines(self, day, port_today) -> list:
         """The ports serve every line through the day; commuters and visitors join them."""
@@ -480,12 +478,14 @@ class BorderModel(mesa.Model):
         totals = weights.sum(axis=1, keepdims=True)
         cdfs = np.zeros((len(self.lines), 25))
         np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
-        cdfs[totals[:, 0] <= 0] = np.linspace(0.0, 1.0, 25)
+        cdfs[totals[:, 0] <= 0] = _UNIFORM_CDF
+        # Fractional expected arrivals round up or down at random, from a stream of their own.
+        counts = np.floor(self.arrivals + self.rounding_stream.random(len(self.lines))).astype(int)
         results = []
         for line in self.lines:
             i = line.index
             rng = self.line_streams[i]
-            n = int(self.arrivals[i]) + int(rng.random() < self.arrivals[i] % 1)
+            n = int(counts[i])
             results.append(line.serve_day(n, cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
                                           port_today["secondary_share"][i], rng, self.waiting))
         return results
@@ -505,10 +505,8 @@ class BorderModel(mesa.Model):
         self.today["cost_truck_delay_usd"] += wait_h * cost_h
 
         # Commuters: the wait of their line in the hours they arrive.
-        waits = np.zeros((len(self.lines), 2))
-        for r, line in zip(results, self.lines, strict=True):
-            waits[line.index, FARM] = float(self.profiles[1] @ r.wait_by_hour_min)
-            waits[line.index, NONFARM] = float(self.profiles[2] @ r.wait_by_hour_min)
+        by_hour = np.stack([r.wait_by_hour_min for r in results])  # lines are in index order
+        waits = by_hour @ self.profiles[[1, 2]].T  # columns: FARM, NONFARM
         hours, time_usd, wages_usd, farm_lost_h, farm_days = self.workforce.experience(
             waits, p["labour.slack_min"], p["labour.shift_hours"],
             p["labour.value_of_time_usd_per_hour"], self.weight)
@@ -559,6 +557,7 @@ class BorderModel(mesa.Model):
         self.today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
         ratio = p["manufacturing.input_loads_per_output_load"]
         holding = p["manufacturing.holding_cost_per_year"] / 365.0
+        rate_usd = self.firms[0].rate_usd if self.firms else 0.0
         for i, plant in enumerate(self.manufacturers):
             plant.receive_inputs(float(received[i]), ratio)
             stock_value = plant.stock_days * plant.daily_output_loads * ratio * p["manufacturing.value_per_load_usd"]
@@ -568,7 +567,7 @@ class BorderModel(mesa.Model):
                 * p["manufacturing.value_added_share"])
             self.today["cost_inventory_usd"] += inventory
             self.today["cost_stoppage_usd"] += stoppage
-            freight = plant.output_loads * (self.firms[0].rate_usd if self.firms else 0.0)
+            freight = plant.output_loads * rate_usd
             plant.book_costs(freight + inventory + stoppage, plant.output_loads,
                              p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"])
 
@@ -601,10 +600,9 @@ class BorderModel(mesa.Model):
         if port_today["booths"][self.line_index[SOUTH]].any():
             north = np.mean([results[self.line_index[n]].wait_mean_min for n in LOADED_NORTH])
             self.last_truck_wait_h = (north + results[self.line_index[SOUTH]].wait_mean_min) / 60.0
-        for line, r in zip(self.lines, results, strict=True):
-            if port_today["booths"][line.index].any():
-                i = line.index
-                self.expected_wait_min[i] = (1 - w) * self.expected_wait_min[i] + w * r.wait_mean_min
+        today = np.array([r.wait_mean_min for r in results])
+        open_today = port_today["open"] > 0
+        self.expected_wait_min[open_today] = (1 - w) * self.expected_wait_min[open_today] + w * today[open_today]
 
     def _age_produce(self, day):
         """A day older; loads past their shelf life are lost."""

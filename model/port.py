@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtri
 
-from model.queue_kernel import line_day, serve_in_order
+from model.queue_kernel import line_day
 
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
 
@@ -129,22 +129,11 @@ class Line:
             self.carried_wait_min = np.zeros(0)
             inspect_h = n * (primary_min + secondary_share * self.secondary_min) / 60.0
             return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, inspect_h, np.zeros(24))
-        gaps = rng.standard_exponential(n_new + 1)
-        strata = rng.integers(0, _STRATA, n, dtype=np.int16)
-        mean, p95_min, by_hour, wait_min, done_at, left, inspect_min = line_day(
-            gaps, strata, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour, 0.5)
+        uniforms = rng.random(n_new + 1 + n)
+        served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, _ = line_day(
+            uniforms, n_new, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
+            secondary_share, _standard_quantiles(0.5), self.secondary_min, self._secondary_booths, 0.5)
         self.carried_wait_min = left
-        served = done_at.shape[0]
-        sec_wait_min = 0.0
-        n_ref = int(rng.binomial(served, secondary_share)) if served else 0
-        if n_ref:
-            # Referred crossers drawn with replacement: at these shares repeats are rare, and
-            # drawing indices is far cheaper than a sample without replacement.
-            sec_arrival = np.sort(done_at[rng.integers(0, served, n_ref)])
-            sec_service = self.secondary_min * _standard_quantiles(0.5)[rng.integers(0, _STRATA, n_ref)]
-            sec_start = serve_in_order(sec_arrival, sec_service, self._secondary_booths)
-            sec_wait_min = float((sec_start - sec_arrival).sum())
-            inspect_min += float(sec_service.sum())
         return LineDay(
             arrivals=n_new,
             served=served,

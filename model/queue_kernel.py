@@ -102,7 +102,7 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})
 def arrivals_from_gaps(gaps, cdf_by_hour):
     """Sorted arrival minutes for len(gaps)-1 crossers, spread by a daily profile.
 
@@ -132,33 +132,44 @@ def arrivals_from_gaps(gaps, cdf_by_hour):
     return out
 
 
-@njit(cache=True)
-def line_day(gaps, strata, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour, bin_min):
-    """One line's day at primary: yesterday's carried crossers first, then today's arrivals.
+@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
+def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
+             secondary_share, secondary_quantiles, secondary_mean_min, secondary_booths, bin_min):
+    """One line's day: yesterday's carried crossers first, then today's arrivals, primary
+    inspection, referrals to secondary, and the day's statistics, in one compiled pass.
 
-    Everything per crosser happens here in one compiled pass (arrival times, inspection
-    times, service, statistics), because this is where a simulated year spends its time.
+    This is where a simulated year spends its time, so it takes all its randomness as one
+    array of uniforms (one draw call per line and day) and allocates little.
 
     Args:
-        gaps: n_new + 1 standard exponential draws that place today's arrivals.
-        strata: for every crosser (carried first, then new), a stratum of the inspection-time
-            distribution; its time is `mean_min * quantiles[stratum]`.
-        quantiles: the mean-1 inspection-time distribution at equal-probability strata.
+        uniforms: n_new + 1 + n uniforms on [0, 1), where n counts carried and new crossers:
+            spacings that place today's arrivals, then one draw per crosser whose leading
+            digits pick the stratum of the inspection-time distribution and whose remaining
+            digits (again uniform) decide the referral to secondary.
+        n_new: crossers arriving today.
+        quantiles: the mean-1 primary inspection-time distribution at equal-probability strata.
         mean_min: mean primary inspection minutes today.
         carried_wait_min: minutes already waited by those left in line at last closing.
         cdf_by_hour: cumulative arrival profile over today's hours (25 values).
         booths_by_hour: booths staffed in each hour of today.
+        secondary_share: probability that primary refers a crosser to secondary.
+        secondary_quantiles: the mean-1 secondary inspection-time distribution.
+        secondary_mean_min: mean secondary inspection minutes.
+        secondary_booths: secondary booths staffed in each hour from the start of today.
         bin_min: width of the histogram bins for the 95th percentile.
 
     Returns:
-        (mean wait, p95 wait, mean wait by arrival hour (24), total wait minutes, time each
-        served crosser left primary, minutes waited so far by those still in line at closing,
-        total inspection minutes of those served).
-
+        (served, mean wait, p95 wait, mean wait by arrival hour (24), total wait minutes,
+        minutes waited so far by those still in line at closing, total inspection minutes,
+        total minutes waited for secondary, number referred).
     """
     n_carry = carried_wait_min.shape[0]
+    n = n_carry + n_new
+    n_strata = quantiles.shape[0]
+    gaps = np.empty(n_new + 1)
+    for i in range(n_new + 1):
+        gaps[i] = -np.log(1.0 - uniforms[i])
     new = arrivals_from_gaps(gaps, cdf_by_hour)
-    n = n_carry + new.shape[0]
     first_open = -1.0
     last_open = 0.0
     for h in range(booths_by_hour.shape[0]):
@@ -168,40 +179,54 @@ def line_day(gaps, strata, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
             last_open = (h + 1) * 60.0
     arrival = np.empty(n)
     carry_at = max(first_open, 0.0)
-    if new.shape[0] > 0:
+    if n_new > 0:
         carry_at = min(carry_at, new[0])
     arrival[:n_carry] = carry_at
     arrival[n_carry:] = new
     service = np.empty(n)
+    referral = np.empty(n)
+    offset = n_new + 1
     for i in range(n):
-        service[i] = mean_min * quantiles[strata[i]]
+        scaled = uniforms[offset + i] * n_strata
+        stratum = int(scaled)
+        service[i] = mean_min * quantiles[stratum]
+        referral[i] = scaled - stratum
     start = serve_in_order(arrival, service, booths_by_hour)
 
     # First come, first served: those still in line at closing are the last in order.
     n_served = 0
     while n_served < n and start[n_served] < UNSERVED:
         n_served += 1
-    done_at = np.empty(n_served)
     left = np.empty(n - n_served)
     n_bins = 4096
+    inv_bin = 1.0 / bin_min
     hist = np.zeros(n_bins, dtype=np.int64)
     by_hour = np.zeros(24)
     by_hour_n = np.zeros(24)
     total = 0.0
     inspect = 0.0
     max_wait = 0.0
+    referred_at = np.empty(n_served)
+    referred_min = np.empty(n_served)
+    n_ref = 0
     for i in range(n_served):
         w = start[i] - arrival[i]
         if i < n_carry:
             w += carried_wait_min[i]
         total += w
         max_wait = max(max_wait, w)
-        h = min(23, int(arrival[i] // 60.0))
+        h = min(23, int(arrival[i] * (1.0 / 60.0)))  # arrival >= 0: truncation is floor
         by_hour[h] += w
         by_hour_n[h] += 1
-        hist[min(int(w / bin_min), n_bins - 1)] += 1
-        done_at[i] = start[i] + service[i]
+        hist[min(int(w * inv_bin), n_bins - 1)] += 1
         inspect += service[i]
+        u = referral[i]
+        if u < secondary_share:
+            # Given a referral, u / share is again uniform: it picks the secondary time.
+            stratum = min(int(u / secondary_share * n_strata), n_strata - 1)
+            referred_at[n_ref] = start[i] + service[i]
+            referred_min[n_ref] = secondary_mean_min * secondary_quantiles[stratum]
+            n_ref += 1
     for i in range(n_served, n):
         prior = carried_wait_min[i] if i < n_carry else 0.0
         left[i - n_served] = prior + max(0.0, last_open - arrival[i])
@@ -217,4 +242,14 @@ def line_day(gaps, strata, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
                 break
     for h in range(24):
         by_hour[h] = by_hour[h] / by_hour_n[h] if by_hour_n[h] > 0 else mean
-    return mean, p95, by_hour, total, done_at, left, inspect
+
+    secondary_wait = 0.0
+    if n_ref > 0:
+        order = np.argsort(referred_at[:n_ref])
+        sec_arrival = referred_at[:n_ref][order]
+        sec_service = referred_min[:n_ref][order]
+        sec_start = serve_in_order(sec_arrival, sec_service, secondary_booths)
+        for i in range(n_ref):
+            secondary_wait += sec_start[i] - sec_arrival[i]
+            inspect += sec_service[i]
+    return n_served, mean, p95, by_hour, total, left, inspect, secondary_wait, n_ref

@@ -626,11 +626,14 @@ class BorderModel(mesa.Model):
         if tomorrow.day == 1:
             labour_available = self.mexicali_labour_available()
             growth = (1.0 + p["manufacturing.orders_growth_per_year"]) ** (1.0 / 12.0)
+            # During the warm-up plants close the whole gap at once (a spin-up), so the measured
+            # year starts from the employment its waits support, not from free flow.
+            lag = 1.0 if self.days_done < self.warmup_days else p["manufacturing.employment_lag_months"]
             for plant in self.manufacturers:
                 plant.baseline_jobs *= growth
                 labour_available -= max(0.0, plant.review_month(
                     p["manufacturing.value_per_load_usd"], p["manufacturing.demand_elasticity"],
-                    p["manufacturing.employment_lag_months"], p["manufacturing.loss_months_to_shrink"],
+                    lag, p["manufacturing.loss_months_to_shrink"],
                     max(0.0, labour_available)))
             for firm in self.firms:
                 firm.review_fleet(p["trucking.utilisation_target"], p["trucking.fleet_adjust_per_month"])

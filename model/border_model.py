@@ -31,9 +31,9 @@ COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_co
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
 GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
-SEASON_START_MONTH = 9
+SEASON_START_MONTH = 9  # growers plan the winter season in September
 _ALL_DAY = np.ones(24, dtype=bool)
-_UNIFORM_CDF = np.linspace(0.0, 1.0, 25)  # growers plan the winter season in September
+_UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
 
 
 def _data_rows(name):
@@ -282,7 +282,7 @@ class BorderModel(mesa.Model):
             if not g.exports_north:
                 imperial_demand += crew
         pool = self.workforce.farm_pool()
-        local, cross, unmet = self.labour_market.hire_crews(imperial_demand, pool)
+        local, cross, _unmet = self.labour_market.hire_crews(imperial_demand, pool)
         self.crew_share = (local + cross) / imperial_demand if imperial_demand > 0 else 1.0
         self.crews = (local, cross)
         farm_hired_share = cross / pool if pool > 0 else 0.0
@@ -394,7 +394,9 @@ class BorderModel(mesa.Model):
         self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
         self.arrivals[self.line_index["east_commercial_empty"]] = south_total * (1 - p["trucking.backhaul_share"])
         self.arrivals[self.line_index[SOUTH]] = south_total
-        self.loads_moved_by_firm = moved
+        # Carriers book only the cycles that left today (the line's room may have held some back).
+        cycles = produce_sent.sum() + goods_counts.sum() + south_total * (1 - p["trucking.backhaul_share"])
+        self.loads_moved_by_firm = moved * (cycles / moved.sum()) if moved.sum() > 0 else moved
         self.today["loads_dispatched"] = east_loaded + south_total
 
     def line_room(self, port_today, names) -> float:
@@ -642,13 +644,12 @@ class BorderModel(mesa.Model):
                     g.plan_season(p["agriculture.planting_response"])
 
     def mexicali_labour_available(self) -> float:
-        """Workers a plant could hire: commuters who took local work, plus ordinary turnover.
-
-        Plants grow at most 2% a month from the local labour pool (an assumption that keeps
-        employment bounded by the labour available), plus every commuter who quit the US job.
+        """Workers plants could hire this month: the local labour market's monthly supply
+        (`labour.mexicali_hires_per_month` of the sector's jobs) plus the commuters who took
+        local work; employment can never grow past the labour available.
         """
         quit_heads = float(self.workforce.headcount[~self.workforce.employed].sum())
-        return 0.02 * self.params["manufacturing.jobs"] + quit_heads
+        return self.params["labour.mexicali_hires_per_month"] * self.params["manufacturing.jobs"] + quit_heads
 
     def run(self):
         """Run the warm-up and the measured days."""

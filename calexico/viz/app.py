@@ -2,19 +2,23 @@
 
 Serve it with `calexico viz` (or `solara run calexico/viz/app.py`). The controls in the sidebar
 are `CONTROLS`; Reset rebuilds `ViewedModel` with them, Step runs one day of it and of its
-no-delay twin. Figures are encoded to PNG here, so the page can say how long a redraw took.
+no-delay twin. Each run keeps its two figures (built on its first redraw, updated in place every
+day after) and they are encoded to PNG here, so the page can say how long a redraw took.
 """
 
 import io
+import threading
 import time
+import weakref
 from html import escape
 
 import solara
 from mesa.visualization import SolaraViz, solara_viz
+from PIL import Image
 
 from calexico import scenarios
-from calexico.viz.plots import draw_plots, headline
-from calexico.viz.region_map import draw_map
+from calexico.viz.plots import PlotsFigure, headline
+from calexico.viz.region_map import MapFigure
 from calexico.viz.viewed_model import CONTROL_KEYS, EVENT_CHOICES, FAST, STANDARD, ViewedModel, default
 
 
@@ -46,11 +50,26 @@ CONTROLS = {
 }
 
 
-def _png(model, name, draw) -> bytes:
-    """Draw and encode a figure, remembering how long it took."""
+# Each run's figures, by name; they go when Reset replaces the run. One lock: matplotlib is not thread-safe.
+_FIGURES = weakref.WeakKeyDictionary()
+_DRAWING = threading.Lock()
+
+
+def _png(model, name, figure_class) -> bytes:
+    """Draw the run's figure for the day just run and encode it, remembering how long it took.
+
+    Why PNG level 1: on localhost a few more kilobytes cost less than the slower compression.
+    """
     t0, cpu0 = time.perf_counter(), time.thread_time()
-    buffer = io.BytesIO()
-    draw(model).savefig(buffer, format="png")
+    with _DRAWING:
+        figures = _FIGURES.setdefault(model, {})
+        if name not in figures:
+            figures[name] = figure_class(model)
+        canvas = figures[name].render(model)
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
     model.redraw_s[name] = time.perf_counter() - t0
     model.redraw_cpu_s[name] = time.thread_time() - cpu0
     return buffer.getvalue()
@@ -59,14 +78,14 @@ def _png(model, name, draw) -> bytes:
 def RegionMap(model):
     """The supply graph, the border, the places and the agents on the day just run."""
     with solara.Card("Region map", margin=0) as card:
-        solara.Image(_png(model, "map", draw_map), width="100%")
+        solara.Image(_png(model, "map", MapFigure), width="100%")
     return card
 
 
 def OutcomePlots(model):
     """Waits, trucks, jobs and cumulative costs over the days run so far."""
     with solara.Card("Outcomes", margin=0) as card:
-        solara.Image(_png(model, "plots", draw_plots), width="100%")
+        solara.Image(_png(model, "plots", PlotsFigure), width="100%")
     return card
 
 

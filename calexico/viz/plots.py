@@ -5,6 +5,8 @@ to redraw within a second of a step.
 """
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -23,44 +25,95 @@ def daily(model):
     return collector.get_model_vars_dataframe()
 
 
-def draw_plots(model, dpi: int = 72) -> Figure:
-    """Waits, trucks, jobs and cumulative costs, one panel each, over the days run so far."""
-    fig = Figure(figsize=(12, 6.2), dpi=dpi)
-    axes = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.07, right=0.8, bottom=0.08, top=0.94, hspace=0.35, wspace=0.22)
-    (waits, trucks), (jobs, costs) = axes
-    d = daily(model)
-    days = np.arange(1, len(d) + 1)
-    if len(d):
-        ped_p95 = d[["east_pedestrian_wait_p95_min", "west_pedestrian_wait_p95_min"]].max(axis=1)
-        waits.plot(days, d["commercial_wait_mean_min"], color="#d62728", label="trucks mean")
-        waits.plot(days, d["commercial_wait_p95_min"], color="#d62728", ls=":", label="trucks p95")
-        waits.plot(days, d["pedestrian_wait_mean_min"], color="#9467bd", label="pedestrians mean")
-        waits.plot(days, ped_p95, color="#9467bd", ls=":", label="pedestrians p95")
-        trucks.plot(days, d["northbound_trucks"], color="#ff7f0e", label="through Calexico East (north)")
-        trucks.plot(days, d["southbound_trucks"], color="#bcbd22", label="southbound")
-        trucks.plot(days, d["diverted_otay_mesa"], color="#d62728", ls="--", label="diverted to Otay Mesa")
-        trucks.plot(days, d["diverted_san_luis"], color="#8c564b", ls="--", label="diverted to San Luis")
+WAITS = (("commercial_wait_mean_min", "#d62728", "-", "trucks mean"),
+         ("commercial_wait_p95_min", "#d62728", ":", "trucks p95"),
+         ("pedestrian_wait_mean_min", "#9467bd", "-", "pedestrians mean"),
+         ("pedestrian_wait_p95_min", "#9467bd", ":", "pedestrians p95"))
+TRUCKS = (("northbound_trucks", "#ff7f0e", "-", "through Calexico East (north)"),
+          ("southbound_trucks", "#bcbd22", "-", "southbound"),
+          ("diverted_otay_mesa", "#d62728", "--", "diverted to Otay Mesa"),
+          ("diverted_san_luis", "#8c564b", "--", "diverted to San Luis"))
+
+
+def _series(d, column: str) -> np.ndarray:
+    """One plotted series; pedestrians' p95 is the worse of the two pedestrian crossings."""
+    if column == "pedestrian_wait_p95_min":
+        return d[["east_pedestrian_wait_p95_min", "west_pedestrian_wait_p95_min"]].max(axis=1).to_numpy()
+    if column in JOB_COLUMNS:
+        return d[column].to_numpy() / 1000.0
+    return d[column].to_numpy()
+
+
+class PlotsFigure:
+    """Waits, trucks, jobs and cumulative costs, one panel each, built once per run.
+
+    Why built once: making the figure and its axes cost most of a redraw, and drawing the legends
+    most of the rest. Each day only sets the lines' data, the stacked areas' outlines and the
+    limits, draws the panels again and pastes the legends' pixels, kept from the first draw, over them.
+    """
+
+    def __init__(self, model=None, dpi: int = 72):
+        """Lay out the four panels with empty series; `render` fills them in."""
+        self.figure = Figure(figsize=(12, 6.2), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        (waits, trucks), (jobs, self.costs) = self.figure.subplots(2, 2)
+        self.figure.subplots_adjust(left=0.07, right=0.8, bottom=0.08, top=0.94, hspace=0.35, wspace=0.22)
+        self.lines = []
+        for ax, series in ((waits, WAITS), (trucks, TRUCKS)):
+            for column, colour, style, label in series:
+                self.lines.append((column, ax.plot([], [], color=colour, ls=style, label=label)[0]))
         for column in JOB_COLUMNS:
             side = column.rsplit("_", 1)[1]
-            jobs.plot(days, d[column] / 1000.0, ls="-" if side == "us" else "--",
-                      label=column.removeprefix("jobs_").replace("_", " ").replace(" us", " (US)")
-                      .replace(" mx", " (MX)"))
-        cumulative = np.vstack([d[c].cumsum().to_numpy() / 1e6 for c in COST_COLUMNS])
-        costs.stackplot(days, cumulative, labels=[c.removeprefix("cost_").removesuffix("_usd").replace("_", " ")
-                                                  for c in COST_COLUMNS], alpha=0.85)
-    for ax, title, unit in ((waits, "Waits", "minutes"), (trucks, "Trucks per day", "trucks"),
-                            (jobs, "Direct jobs by kind and side", "thousand jobs"),
-                            (costs, "Cumulative cost of delay by component", "million USD")):
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(unit, fontsize=8)
-        ax.set_xlabel("day of the run", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if ax.lines or ax.collections:
-            ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0) if ax in (trucks, costs) else None,
-                      framealpha=0.8)
-    return fig
+            label = column.removeprefix("jobs_").replace("_", " ").replace(" us", " (US)").replace(" mx", " (MX)")
+            self.lines.append((column, jobs.plot([], [], ls="-" if side == "us" else "--", label=label)[0]))
+        self.layers = []
+        for i, column in enumerate(COST_COLUMNS):
+            label = column.removeprefix("cost_").removesuffix("_usd").replace("_", " ")
+            layer = PolyCollection([], facecolors=f"C{i}", alpha=0.85, label=label)
+            self.costs.add_collection(layer, autolim=False)
+            self.layers.append(layer)
+        self.layers[0].sticky_edges.y[:] = [0]  # the stack starts at zero, as in Axes.stackplot
+        self.axes = (waits, trucks, jobs, self.costs)
+        for ax, title, unit in zip(self.axes, ("Waits", "Trucks per day", "Direct jobs by kind and side",
+                                               "Cumulative cost of delay by component"),
+                                   ("minutes", "trucks", "thousand jobs", "million USD"), strict=True):
+            ax.set_title(title, fontsize=10)
+            ax.set_ylabel(unit, fontsize=8)
+            ax.set_xlabel("day of the run", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0) if ax in (trucks, self.costs)
+                      else None, framealpha=0.8)
+        # The legends never change: drawn once, kept as pixels and pasted over each day's panels.
+        self.canvas.draw()
+        self.legends = [self.canvas.copy_from_bbox(ax.get_legend().get_window_extent().padded(2))
+                        for ax in self.axes]
+        for ax in self.axes:
+            ax.get_legend().set_visible(False)
+
+    def render(self, model) -> FigureCanvasAgg:
+        """Draw the days run so far; returns the canvas holding the pixels."""
+        d = daily(model)
+        days = np.arange(1, len(d) + 1)
+        for column, line in self.lines:
+            line.set_data(days, _series(d, column) if len(d) else [])
+        top = np.zeros(len(d))
+        for column, layer in zip(COST_COLUMNS, self.layers, strict=True):
+            bottom, top = top, top + (d[column].cumsum().to_numpy() / 1e6 if len(d) else 0.0)
+            layer.set_verts([np.column_stack([np.r_[days, days[::-1]], np.r_[top, bottom[::-1]]])])
+        self.costs.dataLim.set_points(np.array([[1.0, 0.0], [max(len(d), 1), top.max(initial=0.0)]]))
+        for ax in self.axes:
+            if not len(d):  # no day yet: empty panels, as a new figure shows them
+                ax.set_xlim(0, 1, auto=None)
+                ax.set_ylim(0, 1, auto=None)
+                continue
+            if ax is not self.costs:
+                ax.relim()
+            ax.autoscale_view()
+        self.canvas.draw()
+        for legend in self.legends if len(d) else ():
+            self.canvas.restore_region(legend)
+        return self.canvas
 
 
 def headline(model) -> list[tuple[str, str, str, str]]:

@@ -141,6 +141,26 @@ def test_browser_controls_override_the_scenario_and_place_events_on_chosen_days(
     assert "weekday_close" in model.input_error and not model.twin.waiting
 
 
+def test_figures_kept_and_updated_each_day_show_what_new_figures_would():
+    """The redraw reuses each run's figures (for speed); they must not go stale or keep old days."""
+    import numpy as np
+
+    from calexico.viz.plots import PlotsFigure
+    from calexico.viz.region_map import MapFigure
+    from calexico.viz.viewed_model import ViewedModel
+
+    model = ViewedModel(commercial_booths=1)
+    kept = [MapFigure(model), PlotsFigure(model)]
+    day0 = [np.asarray(figure.render(model).buffer_rgba()).copy() for figure in kept]
+    for _ in range(4):
+        model.step()
+        today = [np.asarray(figure.render(model).buffer_rgba()).copy() for figure in kept]
+    fresh = [np.asarray(new(model).render(model).buffer_rgba()) for new in (MapFigure, PlotsFigure)]
+    for before, kept_now, fresh_now in zip(day0, today, fresh, strict=True):
+        assert not np.array_equal(before, kept_now)
+        assert np.array_equal(kept_now, fresh_now)
+
+
 def test_viz_refuses_an_impossible_port(capsys):
     from calexico.cli import main
 

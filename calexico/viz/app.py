@@ -135,6 +135,7 @@ def _layout(n_components: int) -> list[dict]:
 
 
 solara_viz.make_initial_grid_layout = _layout
+ViewedModel().step()  # load the compiled queue kernel (0.3 s) now rather than on the first Step
 model = ViewedModel()
 page = SolaraViz(model, components=[(RegionMap, 0), (Headline, 0), (OutcomePlots, 0)],
                  model_params=CONTROLS, name="Calexico East border economy")

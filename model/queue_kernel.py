@@ -166,10 +166,24 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
     n_carry = carried_wait_min.shape[0]
     n = n_carry + n_new
     n_strata = quantiles.shape[0]
-    gaps = np.empty(n_new + 1)
-    for i in range(n_new + 1):
-        gaps[i] = -np.log(1.0 - uniforms[i])
-    new = arrivals_from_gaps(gaps, cdf_by_hour)
+    arrival = np.empty(n)
+    # Today's arrivals, in place: exponential spacings, their running sum over the total gives
+    # sorted uniforms, and the inverse of the hourly profile gives minutes (as arrivals_from_gaps).
+    total = -np.log(1.0 - uniforms[n_new])
+    for i in range(n_new):
+        arrival[n_carry + i] = -np.log(1.0 - uniforms[i])
+        total += arrival[n_carry + i]
+    acc = 0.0
+    h = 0
+    for i in range(n_carry, n):
+        acc += arrival[i]
+        u = acc / total
+        while h < 23 and cdf_by_hour[h + 1] < u:
+            h += 1
+        lo = cdf_by_hour[h]
+        width = cdf_by_hour[h + 1] - lo
+        frac = 0.5 if width <= 0 else min(1.0, (u - lo) / width)
+        arrival[i] = (h + frac) * 60.0
     first_open = -1.0
     last_open = 0.0
     for h in range(booths_by_hour.shape[0]):
@@ -177,20 +191,14 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
             if first_open < 0:
                 first_open = h * 60.0
             last_open = (h + 1) * 60.0
-    arrival = np.empty(n)
     carry_at = max(first_open, 0.0)
     if n_new > 0:
-        carry_at = min(carry_at, new[0])
+        carry_at = min(carry_at, arrival[n_carry])
     arrival[:n_carry] = carry_at
-    arrival[n_carry:] = new
     service = np.empty(n)
-    referral = np.empty(n)
     offset = n_new + 1
     for i in range(n):
-        scaled = uniforms[offset + i] * n_strata
-        stratum = int(scaled)
-        service[i] = mean_min * quantiles[stratum]
-        referral[i] = scaled - stratum
+        service[i] = mean_min * quantiles[int(uniforms[offset + i] * n_strata)]
     start = serve_in_order(arrival, service, booths_by_hour)
 
     # First come, first served: those still in line at closing are the last in order.
@@ -220,7 +228,8 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
         by_hour_n[h] += 1
         hist[min(int(w * inv_bin), n_bins - 1)] += 1
         inspect += service[i]
-        u = referral[i]
+        scaled = uniforms[offset + i] * n_strata
+        u = scaled - int(scaled)  # the digits below the stratum: uniform again
         if u < secondary_share:
             # Given a referral, u / share is again uniform: it picks the secondary time.
             stratum = min(int(u / secondary_share * n_strata), n_strata - 1)

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from calexico import provenance, runs, scenarios
-from model.parameters import SPECS, ParameterError, resolve
+from model.parameters import SPECS, ParameterError, flatten_values, resolve
 
 SPEC_KEYS = {"description", "scenarios", "replications", "base_seed", "days", "daily", "seeds",
              "parameters", "design", "test"}
@@ -148,7 +148,7 @@ def check_spec(raw: dict, where: str = "spec", folder: Path | None = None) -> Sp
     if not isinstance(fixed, dict):
         raise ParameterError(where, "parameters", fixed, "a table of parameter overrides")
     resolved = resolve(fixed, where)
-    spec.fixed = {k: resolved[k] for k in _flat(fixed)}
+    spec.fixed = {k: resolved[k] for k, _ in flatten_values(fixed)}
     if "design" in raw:
         spec.points = design_points(raw["design"], where)
     for point in spec.points:
@@ -173,14 +173,6 @@ def _int(raw, key, default, where, low):
     return value
 
 
-def _flat(table: dict, prefix: str = ""):
-    for name, value in table.items():
-        if isinstance(value, dict):
-            yield from _flat(value, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}"
-
-
 def design_points(design, where: str) -> list[dict]:
     """The design's parameter points: a full grid, an explicit list, a Latin hypercube or a
     Sobol (Saltelli) sample. Integer parameters are rounded; every value is checked.
@@ -200,11 +192,11 @@ def design_points(design, where: str) -> list[dict]:
         points = design.get("points")
         if not isinstance(points, list) or not points or not all(isinstance(p, dict) for p in points):
             raise ParameterError(where, "design.points", points, "a non-empty array of [[design.points]] tables")
-        return [{k: resolve(p, where)[k] for k in _flat(p)} for p in points]
+        return [{k: resolve(p, where)[k] for k, _ in flatten_values(p)} for p in points]
     params = design.get("parameters")
     if not isinstance(params, dict) or not params:
         raise ParameterError(where, "design.parameters", params, "a table of dotted parameter keys")
-    params = {k: v for k, v in zip(_flat(params), _leaves(params), strict=True)}
+    params = dict(flatten_values(params))
     for key, values in params.items():
         if key not in SPECS:
             raise ParameterError(where, f"design.parameters.{key}", values, "a parameter key (calexico parameters)")
@@ -236,14 +228,6 @@ def design_points(design, where: str) -> list[dict]:
         problem = {"num_vars": len(keys), "names": keys, "bounds": np.column_stack([lows, highs]).tolist()}
         sample = sobol.sample(problem, n, calc_second_order=bool(design.get("second_order", False)), seed=seed)
     return [_checked({k: _typed(k, v) for k, v in zip(keys, row, strict=True)}, where) for row in sample]
-
-
-def _leaves(table: dict):
-    for value in table.values():
-        if isinstance(value, dict):
-            yield from _leaves(value)
-        else:
-            yield value
 
 
 def _typed(key: str, value: float):

@@ -9,16 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from calexico.formatting import money as _money
 from model.parameters import ParameterError
-
-
-def _money(x: float) -> str:
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if x >= size:
-            return f"{sign}${x / size:,.1f}{unit}"
-    return f"{sign}${x:,.0f}"
 
 
 def format_summary(summary: dict) -> str:

@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.parameters import ParameterError, parse_event, resolve
+from model.parameters import ParameterError, flatten_values, parse_event, resolve
 
 TOP_LEVEL_KEYS = {"description", "source", "base", "parameters", "events"}
 
@@ -122,7 +122,7 @@ def load(name_or_path: str, _seen: tuple = ()) -> Scenario:
     if not isinstance(parameters, dict):
         raise ParameterError(where, "parameters", parameters, "a table of parameter overrides")
     mine = resolve(parameters, where)  # checks every key, type and range
-    flat = {k: mine[k] for k in _flat_keys(parameters)}
+    flat = {k: mine[k] for k, _ in flatten_values(parameters)}
     overrides.update(flat)
     raw_events = raw.get("events", [])
     if not isinstance(raw_events, list):
@@ -132,10 +132,3 @@ def load(name_or_path: str, _seen: tuple = ()) -> Scenario:
     return Scenario(path.stem, raw.get("description", ""), raw.get("source", ""), where,
                     overrides, events)
 
-
-def _flat_keys(table: dict, prefix: str = ""):
-    for name, value in table.items():
-        if isinstance(value, dict):
-            yield from _flat_keys(value, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}"

@@ -198,7 +198,7 @@ def resolve(overrides: Mapping | None = None, where: str = "parameters") -> dict
 
     """
     params = {key: spec.default for key, spec in SPECS.items()}
-    flat = dict(_flatten_values(overrides or {}))
+    flat = dict(flatten_values(overrides or {}))
     for key, value in flat.items():
         if key not in SPECS:
             near = [k for k in SPECS if k.rsplit(".", 1)[0] == key.rsplit(".", 1)[0]]
@@ -209,11 +209,12 @@ def resolve(overrides: Mapping | None = None, where: str = "parameters") -> dict
     return params
 
 
-def _flatten_values(table: Mapping, prefix: str = ""):
+def flatten_values(table: Mapping, prefix: str = ""):
+    """(dotted key, value) pairs of nested tables, as a scenario's [parameters] are written."""
     for name, value in table.items():
         key = f"{prefix}{name}"
         if isinstance(value, Mapping):
-            yield from _flatten_values(value, key + ".")
+            yield from flatten_values(value, key + ".")
         else:
             yield key, value
 

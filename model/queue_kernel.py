@@ -102,36 +102,6 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
-@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})
-def arrivals_from_gaps(gaps, cdf_by_hour):
-    """Sorted arrival minutes for len(gaps)-1 crossers, spread by a daily profile.
-
-    Normalised cumulative exponential spacings are sorted uniforms; each is mapped through
-    the inverse of the piecewise-linear cumulative profile (uniform within an hour), so the
-    times come out sorted without a sort.
-
-    Args:
-        gaps: n + 1 standard exponential draws.
-        cdf_by_hour: cumulative share of arrivals at each hour boundary (25 values, 0 to 1).
-
-    """
-    n = gaps.shape[0] - 1
-    total = gaps.sum()
-    out = np.empty(n)
-    acc = 0.0
-    h = 0
-    for i in range(n):
-        acc += gaps[i]
-        u = acc / total
-        while h < 23 and cdf_by_hour[h + 1] < u:
-            h += 1
-        lo = cdf_by_hour[h]
-        width = cdf_by_hour[h + 1] - lo
-        frac = 0.5 if width <= 0 else min(1.0, (u - lo) / width)
-        out[i] = (h + frac) * 60.0
-    return out
-
-
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, secondary_booths, bin_min):
@@ -167,8 +137,9 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
     n = n_carry + n_new
     n_strata = quantiles.shape[0]
     arrival = np.empty(n)
-    # Today's arrivals, in place: exponential spacings, their running sum over the total gives
-    # sorted uniforms, and the inverse of the hourly profile gives minutes (as arrivals_from_gaps).
+    # Today's arrivals, in place and already sorted: normalised cumulative exponential spacings
+    # are sorted uniforms; each maps through the inverse of the piecewise-linear cumulative
+    # profile (uniform within an hour) to minutes.
     total = -np.log(1.0 - uniforms[n_new])
     for i in range(n_new):
         arrival[n_carry + i] = -np.log(1.0 - uniforms[i])

@@ -4,25 +4,21 @@ Why one figure for the four plots: each figure costs a PNG encode per redraw, an
 to redraw within a second of a step.
 """
 
+from functools import partial
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from calexico.formatting import money as format_money
 from model.outcomes import COST_COLUMNS, JOB_COLUMNS
 
 
 def daily(model):
-    """The model's daily table so far (a pandas DataFrame, one row per simulated day).
-
-    The model records it as the DataCollector table "daily" (or, in older versions, as model
-    reporters); either way the columns are `model.outcomes.DAILY_COLUMNS`.
-    """
-    collector = model.datacollector
-    if "daily" in getattr(collector, "tables", {}):
-        return collector.get_table_dataframe("daily")
-    return collector.get_model_vars_dataframe()
+    """The model's daily table so far: the DataCollector table "daily" (`DAILY_COLUMNS`)."""
+    return model.datacollector.get_table_dataframe("daily")
 
 
 WAITS = (("commercial_wait_mean_min", "#d62728", "-", "trucks mean"),
@@ -126,7 +122,7 @@ def headline(model) -> list[tuple[str, str, str, str]]:
     def add(name, a, b, fmt):
         rows.append((name, fmt(a), fmt(b), fmt(a - b) if not name.startswith("Wait") else f"{a - b:+.1f}"))
 
-    money = _money
+    money = partial(format_money, decimals=2)
     count = "{:,.0f}".format
     add("Wait for trucks today (mean, min)", d["commercial_wait_mean_min"].iloc[-1],
         t["commercial_wait_mean_min"].iloc[-1], "{:.1f}".format)
@@ -139,12 +135,3 @@ def headline(model) -> list[tuple[str, str, str, str]]:
     add("Jobs today, US (total)", d["jobs_total_us"].iloc[-1], t["jobs_total_us"].iloc[-1], count)
     add("Jobs today, MX (total)", d["jobs_total_mx"].iloc[-1], t["jobs_total_mx"].iloc[-1], count)
     return rows
-
-
-def _money(x: float) -> str:
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if x >= size:
-            return f"{sign}${x / size:,.2f}{unit}"
-    return f"{sign}${x:,.0f}"

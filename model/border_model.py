@@ -520,16 +520,21 @@ class BorderModel(mesa.Model):
         local, cross = self.crews
         lost_share = farm_lost_h / (farm_days * p["labour.shift_hours"]) if farm_days > 0 else 0.0
         crew_hours_share = (local + cross * (1 - lost_share)) / (local + cross) if local + cross > 0 else 1.0
+        per_load = p["agriculture.value_per_load_usd"]
+        picked_total = exported = left_in_field_usd = 0.0
         for g in self.growers:
             if g.exports_north:
                 picked = g.harvest(1.0, 0.0)
+                exported += picked
             else:
                 picked = g.harvest(self.crew_share, 1.0 - crew_hours_share)
-                potential = g.planned_loads * p["agriculture.value_per_load_usd"]
-                g.sell(picked * p["agriculture.value_per_load_usd"], potential)
-                self.today["cost_spoilage_usd"] += potential - picked * p["agriculture.value_per_load_usd"]
-            self.ledger["created"] += picked if g.exports_north else 0.0
-            self.today["harvest_loads"] += picked
+                potential = g.planned_loads * per_load
+                g.sell(picked * per_load, potential)
+                left_in_field_usd += potential - picked * per_load
+            picked_total += picked
+        self.today["cost_spoilage_usd"] += left_in_field_usd
+        self.ledger["created"] += exported
+        self.today["harvest_loads"] += picked_total
         self.today["field_workers_us"] = local + cross
         self.today["farm_commuters"] = cross
 
@@ -559,19 +564,19 @@ class BorderModel(mesa.Model):
         self.today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
         ratio = p["manufacturing.input_loads_per_output_load"]
         holding = p["manufacturing.holding_cost_per_year"] / 365.0
+        value, va_share, wage = (p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"],
+                                 p["manufacturing.wage_usd_per_day"])
         rate_usd = self.firms[0].rate_usd if self.firms else 0.0
-        for i, plant in enumerate(self.manufacturers):
-            plant.receive_inputs(float(received[i]), ratio)
-            stock_value = plant.stock_days * plant.daily_output_loads * ratio * p["manufacturing.value_per_load_usd"]
-            inventory = stock_value * holding
-            stoppage = plant.stopped_share * plant.jobs * p["manufacturing.wage_usd_per_day"] + (
-                plant.stopped_share * plant.daily_output_loads * p["manufacturing.value_per_load_usd"]
-                * p["manufacturing.value_added_share"])
-            self.today["cost_inventory_usd"] += inventory
-            self.today["cost_stoppage_usd"] += stoppage
-            freight = plant.output_loads * rate_usd
-            plant.book_costs(freight + inventory + stoppage, plant.output_loads,
-                             p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"])
+        inventory_usd = stoppage_usd = 0.0
+        for plant, got_loads in zip(self.manufacturers, received.tolist(), strict=True):
+            plant.receive_inputs(got_loads, ratio)
+            inventory = plant.stock_days * plant.daily_output_loads * ratio * value * holding
+            stoppage = plant.stopped_share * (plant.jobs * wage + plant.daily_output_loads * value * va_share)
+            inventory_usd += inventory
+            stoppage_usd += stoppage
+            plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)
+        self.today["cost_inventory_usd"] += inventory_usd
+        self.today["cost_stoppage_usd"] += stoppage_usd
 
         # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
         cycles = self.loads_moved_by_firm

@@ -14,6 +14,11 @@ FARM, NONFARM = 0, 1
 PEDESTRIAN, VEHICLE = 0, 1
 
 
+def _lost_paid_hours(wait_min, slack_min, shift_hours):
+    """Paid hours a wait costs: whatever it runs past the slack, up to the whole shift."""
+    return np.minimum(np.maximum(wait_min - slack_min, 0.0) / 60.0, shift_hours)
+
+
 class Workforce:
     """The state of every cross-border worker, one row each, and their daily decisions."""
 
@@ -73,9 +78,9 @@ class Workforce:
         self.wait_min = wait_by_line_min[self.line, self.sector]
         crossing = self.crossing
         heads = self.headcount * crossing
-        wait_h = self.wait_min / 60.0
-        lost_paid_h = np.minimum(np.maximum(self.wait_min - slack_min, 0.0) / 60.0, shift_hours)
-        lost_time_usd = float((heads * wait_h).sum() * value_of_time)
+        person_hours = float((heads * self.wait_min).sum()) / 60.0
+        lost_paid_h = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
+        lost_time_usd = person_hours * value_of_time
         lost_wages_usd = float((heads * lost_paid_h * self.wage_usd_per_hour).sum())
         farm = heads * (self.sector == FARM)
         farm_lost_h = float((farm * lost_paid_h).sum())
@@ -83,7 +88,7 @@ class Workforce:
             crossing, (1 - weight) * self.expected_wait_min + weight * self.wait_min,
             self.expected_wait_min,
         )
-        return float((heads * wait_h).sum()), lost_time_usd, lost_wages_usd, farm_lost_h, float(farm.sum())
+        return person_hours, lost_time_usd, lost_wages_usd, farm_lost_h, float(farm.sum())
 
     def reconsider(self, slack_min, shift_hours, value_of_time, local_wage_usd_per_day, patience_days):
         """Quit for local work after `patience_days` of a US job worth less than a local one.
@@ -96,7 +101,7 @@ class Workforce:
 
         """
         exp_h = self.expected_wait_min / 60.0
-        lost_paid_h = np.minimum(np.maximum(self.expected_wait_min - slack_min, 0.0) / 60.0, shift_hours)
+        lost_paid_h = _lost_paid_hours(self.expected_wait_min, slack_min, shift_hours)
         us_value = self.wage_usd_per_hour * (shift_hours - lost_paid_h) - value_of_time * exp_h
         worse = self.employed & self.crossing & (us_value < local_wage_usd_per_day)
         self.bad_days = np.where(worse, self.bad_days + 1, np.where(self.crossing, 0, self.bad_days))

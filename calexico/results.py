@@ -11,21 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.parameters import ParameterError
+from model.parameters import ParameterError, flatten_values
 
 RUN_COLUMNS = ("run", "scenario", "replication", "seed", "point", "status", "error", "elapsed_s")
 KEY_OUTCOMES = ("costs_usd.total", "jobs.total_us", "jobs.total_mx", "mean_commercial_wait_min",
                 "p95_commercial_wait_min", "northbound_trucks")
 
 
-def _flatten(table: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in table.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+def _flatten(table: dict) -> dict:
+    return dict(flatten_values(table))
 
 
 def load(folder, daily: bool = False) -> pd.DataFrame:

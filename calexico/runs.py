@@ -110,9 +110,7 @@ def write(result: RunResult, out: Path):
     """Write daily.parquet, summary.json, scenario.toml (resolved) and manifest.json to `out`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".daily.parquet.tmp"
-    result.daily.to_parquet(tmp, index=False)
-    os.replace(tmp, out / "daily.parquet")
+    atomic_write(out / "daily.parquet", result.daily.to_parquet(index=False))
     atomic_write(out / "summary.json", json.dumps(result.summary, indent=2).encode())
     atomic_write(out / "scenario.toml", result.scenario.to_toml().encode())
     atomic_write(out / "manifest.json", json.dumps(manifest(result), indent=2).encode())

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from calexico import provenance, runs, targets
+from calexico.formatting import money
 from calexico.scenarios import Scenario
 from model import BorderModel
 
@@ -276,7 +277,7 @@ def _fmt(x: float, unit: str) -> str:
     if unit in ("share", "ratio"):
         return f"{x:.3f}"
     if "USD" in unit:
-        return f"${x / 1e9:.2f}B" if abs(x) >= 1e8 else f"${x:,.0f}"
+        return money(x, 2)
     return f"{x:,.0f}"
 
 

@@ -23,11 +23,11 @@ from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE
 from model import outcomes
 from model.crossing_demand import CrossingDemand
 from model.markets import FreightMarket, LabourMarket
+from model.outcomes import COMMERCIAL_NORTH
 from model.parameters import line_names, resolve
 from model.port import Line
 from model.region import KM_PER_MILE, Region
 
-COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
 GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
@@ -85,6 +85,9 @@ class BorderModel(mesa.Model):
         self.expected_wait_min = np.zeros(len(self.lines))
         self.days_done = 0
         self.last_truck_wait_h = 0.0
+        self.freight_rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
+            1 + p["trucking.margin"])
+        self.quits_this_month = 0.0
 
         self._create_growers()
         self._create_manufacturers()
@@ -129,10 +132,11 @@ class BorderModel(mesa.Model):
         )
         # Locals fill the crews first; the cross-border pool covers the rest at the peak.
         self.local_farm_workers = max(0.0, peak - p["labour.farm_commuters_peak"])
-        # Shipping groups: one per (origin, destination) of exported produce.
-        self.produce_groups = sorted({(g.place, d) for g in self.growers if g.exports_north
+        # Shipping groups: one per (origin, destination, perishable) of exported produce.
+        self.produce_groups = sorted({(g.place, d, g.perishable) for g in self.growers if g.exports_north
                                       for d in g.destinations})
-        self.produce_sources = [(self.produce_groups.index((g.place, d)), g, share)
+        self.produce_perishable = np.array([perishable for _, _, perishable in self.produce_groups], dtype=bool)
+        self.produce_sources = [(self.produce_groups.index((g.place, d, g.perishable)), g, share)
                                 for g in self.growers if g.exports_north
                                 for d, share in g.destinations.items()]
         shelf = p["agriculture.shelf_life_days"]
@@ -236,7 +240,7 @@ class BorderModel(mesa.Model):
     def port_conditions(self, day: dt.date) -> dict:
         """Booths by hour, inspection times and referral shares of each line today."""
         staffing = self.params["port.staffing_share"]
-        today = {"booths": [], "primary_min": [], "secondary_share": [], "closed": []}
+        today = {"booths": [], "primary_min": [], "secondary_share": []}
         for line in self.lines:
             factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
             for event in self.events:
@@ -252,7 +256,6 @@ class BorderModel(mesa.Model):
             today["booths"].append(line.booths_by_hour(day.weekday(), factor, closed))
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
-            today["closed"].append(closed)
         today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
         today["closed_hours_ahead"] = self._closed_hours_ahead(day)
         return today
@@ -316,13 +319,11 @@ class BorderModel(mesa.Model):
         cost_h = p["trucking.cost_per_hour_usd"]
         self.arrivals = np.zeros(len(self.lines))
         self.loads_moved_by_firm = np.zeros(len(self.firms))
-        self.produce_east = self.produce_east_age_days = 0.0
+        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
         scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
         nb_wait_h = float(np.mean([self.expected_wait_min[self.line_index[n]] for n in LOADED_NORTH])) / 60.0
-        if not self.waiting:
-            nb_wait_h = 0.0
         # Trucks' turns are as long as the lines they sat in on the last open day.
         cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in self.firms:
@@ -341,6 +342,7 @@ class BorderModel(mesa.Model):
         want_inputs = self.inputs_backlog.copy()
         demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
         moved = self.freight_market.allocate(demand, capacity, rates)
+        self.freight_rate_usd = float((moved * rates).sum() / moved.sum()) if moved.sum() > 0 else float(rates.mean())
         share = min(1.0, moved.sum() / demand) if demand > 0 else 1.0
 
         # Carriers share each load group among crossings by generalised cost: distance plus
@@ -348,7 +350,8 @@ class BorderModel(mesa.Model):
         spread = p["trucking.route_choice_spread_usd"]
         quality_usd_per_h = (p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"]
                              * self.heat_factor[day.month])
-        produce_cost = self.produce_route_usd + wait_h * (cost_h + quality_usd_per_h)
+        truck_cost = self.produce_route_usd + wait_h * cost_h
+        produce_cost = truck_cost + wait_h * quality_usd_per_h * self.produce_perishable[:, None]
         goods_cost = self.goods_route_usd + wait_h * cost_h
         produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
         goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
@@ -365,12 +368,16 @@ class BorderModel(mesa.Model):
         produce_sent = produce_counts.sum(axis=1)
         taken = self._take_oldest(self.produce_backlog, produce_sent)
         age_days = (taken @ np.arange(taken.shape[1])) / np.maximum(produce_sent, 1e-12)
-        self.produce_east = float(produce_counts[:, self.east].sum())
-        self.produce_east_age_days = float((age_days * produce_counts[:, self.east]).sum())
-        self._go_around(produce_counts, self.produce_free_shares, produce_cost, self.produce_route_usd)
+        to_east = produce_counts[:, self.east]
+        self.produce_east = float(to_east.sum())
+        self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
+        self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
+        # Detours are costed in truck time and distance; quality lost on the way is spoilage.
+        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd)
         elsewhere = produce_counts.copy()
         elsewhere[:, self.east] = 0.0
-        self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day)
+        self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
+                              self.produce_perishable[:, None])
 
         self.goods_backlog -= goods_counts.sum(axis=1)
         self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
@@ -421,7 +428,7 @@ class BorderModel(mesa.Model):
         """Distance cost (USD) of each (origin, destination) group through each truck crossing,
         and how carriers share the group among crossings at free flow (no wait at East).
         """
-        km = np.array([self.region.crossing_km(o, d) for o, d in groups]).reshape(len(groups), -1)
+        km = np.array([self.region.crossing_km(o, d) for o, d, *_ in groups]).reshape(len(groups), -1)
         usd = km / KM_PER_MILE * self.params["trucking.cost_per_mile_usd"]
         free = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
         return usd, TruckingFirm.choose_crossing(free, self.params["trucking.route_choice_spread_usd"])
@@ -460,11 +467,12 @@ class BorderModel(mesa.Model):
         extra = np.maximum(0.0, cost_usd - route_usd[:, [self.east]])
         self.today["cost_detour_usd"] += float((diverted * extra).sum())
 
-    def _deliver_produce(self, loads, delay_h, day):
-        """Produce reaches market; quality lost to delay and heat comes off its value."""
+    def _deliver_produce(self, loads, delay_h, day, perishable):
+        """Produce reaches market; perishable produce loses quality to delay and heat."""
         p = self.params
         value = np.asarray(loads) * p["agriculture.value_per_load_usd"]
-        loss = 1.0 - np.exp(-p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * delay_h)
+        rate = p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * np.asarray(perishable)
+        loss = 1.0 - np.exp(-rate * delay_h)
         self.today["cost_spoilage_usd"] += float((value * loss).sum())
         self.today["trade_north_usd"] += float((value * (1 - loss)).sum())
 
@@ -472,8 +480,8 @@ class BorderModel(mesa.Model):
         """The ports serve every line through the day; commuters and visitors join them."""
         p = self.params
         farm, other = self.workforce.arrivals_by_line(len(self.lines), p["labour.persons_per_vehicle"])
+        trucks = self.arrivals.copy()
         self.arrivals += farm + other + self.visitor_trips
-        trucks = self.arrivals - farm - other - self.visitor_trips
         counts = np.stack([trucks, farm, other, self.visitor_trips])  # (groups, lines)
         weights = (counts.T @ self.profiles) * np.array(
             [self._arrival_mask(line, port_today["booths"][line.index]) for line in self.lines])
@@ -546,10 +554,12 @@ class BorderModel(mesa.Model):
         mean_wait_h = (sum(results[i].wait_hours + results[i].secondary_wait_hours for i in loaded)
                        / served) if served else 0.0
         if self.produce_east > 0 and arrived > 0:
-            produce_share = self.produce_east / arrived
-            age_h = self.produce_east_age_days / self.produce_east * 24.0
-            self._deliver_produce(served * produce_share, age_h + mean_wait_h, day)
-            goods = served * (1 - produce_share)
+            perishable_share = self.produce_east_perishable / arrived
+            durable_share = (self.produce_east - self.produce_east_perishable) / arrived
+            age_h = self.produce_east_age_days / max(self.produce_east_perishable, 1e-12) * 24.0
+            self._deliver_produce(served * perishable_share, age_h + mean_wait_h, day, True)
+            self._deliver_produce(served * durable_share, 0.0, day, False)
+            goods = served * (1 - perishable_share - durable_share)
         else:
             goods = served
         self.today["trade_north_usd"] += goods * p["manufacturing.value_per_load_usd"]
@@ -566,7 +576,7 @@ class BorderModel(mesa.Model):
         holding = p["manufacturing.holding_cost_per_year"] / 365.0
         value, va_share, wage = (p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"],
                                  p["manufacturing.wage_usd_per_day"])
-        rate_usd = self.firms[0].rate_usd if self.firms else 0.0
+        rate_usd = self.freight_rate_usd
         inventory_usd = stoppage_usd = 0.0
         for plant, got_loads in zip(self.manufacturers, received.tolist(), strict=True):
             plant.receive_inputs(got_loads, ratio)
@@ -612,11 +622,14 @@ class BorderModel(mesa.Model):
         self.expected_wait_min[open_today] = (1 - w) * self.expected_wait_min[open_today] + w * today[open_today]
 
     def _age_produce(self, day):
-        """A day older; loads past their shelf life are lost."""
+        """A day older; perishable loads past their shelf life are lost, others keep."""
         p = self.params
-        spoiled = self.produce_backlog[:, -1].sum()
+        perishable = self.produce_perishable
+        spoiled = self.produce_backlog[perishable, -1].sum()
+        kept = self.produce_backlog[~perishable, -1].copy()
         self.produce_backlog[:, 1:] = self.produce_backlog[:, :-1]
         self.produce_backlog[:, 0] = 0.0
+        self.produce_backlog[~perishable, -1] += kept
         self.ledger["spoiled"] += spoiled
         self.today["cost_spoilage_usd"] += spoiled * p["agriculture.value_per_load_usd"]
         self.today["spoiled_loads"] += spoiled
@@ -628,6 +641,7 @@ class BorderModel(mesa.Model):
             p["labour.slack_min"], p["labour.shift_hours"], p["labour.value_of_time_usd_per_hour"],
             p["labour.local_wage_usd_per_day"], p["labour.quit_patience_days"])
         self.today["commuters_quit"] = farm_quit + nonfarm_quit
+        self.quits_this_month += farm_quit + nonfarm_quit
         self.labour_market.refill(nonfarm_quit)
         tomorrow = day + dt.timedelta(days=1)
         if tomorrow.day == 1:
@@ -642,6 +656,7 @@ class BorderModel(mesa.Model):
                     p["manufacturing.value_per_load_usd"], p["manufacturing.demand_elasticity"],
                     lag, p["manufacturing.loss_months_to_shrink"],
                     max(0.0, labour_available)))
+            self.quits_this_month = 0.0
             for firm in self.firms:
                 firm.review_fleet(p["trucking.utilisation_target"], p["trucking.fleet_adjust_per_month"])
             if tomorrow.month == SEASON_START_MONTH:
@@ -650,11 +665,11 @@ class BorderModel(mesa.Model):
 
     def mexicali_labour_available(self) -> float:
         """Workers plants could hire this month: the local labour market's monthly supply
-        (`labour.mexicali_hires_per_month` of the sector's jobs) plus the commuters who took
-        local work; employment can never grow past the labour available.
+        (`labour.mexicali_hires_per_month` of the sector's jobs) plus the commuters who gave up
+        the US job this month; employment can never grow past the labour available.
         """
-        quit_heads = float(self.workforce.headcount[~self.workforce.employed].sum())
-        return self.params["labour.mexicali_hires_per_month"] * self.params["manufacturing.jobs"] + quit_heads
+        monthly = self.params["labour.mexicali_hires_per_month"] * self.params["manufacturing.jobs"]
+        return monthly + self.quits_this_month
 
     def run(self):
         """Run the warm-up and the measured days."""

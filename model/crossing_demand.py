@@ -15,7 +15,6 @@ LINE_DEMAND = {
     "east_pov": ("crossers.east_pov_per_day", "vehicle"),
     "east_pedestrian": ("crossers.east_pedestrians_per_day", "person"),
 }
-POV_SPLIT = (("general", None), ("ready", "labour.ready_share"), ("sentri", "labour.sentri_share"))
 
 
 class CrossingDemand:

@@ -7,10 +7,11 @@ of the published border-delay studies). Collect only what the outcomes need.
 
 import numpy as np
 
-PORT_LINES = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
-              "east_commercial_south", "east_pov_general", "east_pov_ready", "east_pov_sentri",
-              "east_pedestrian", "west_pov_general", "west_pov_ready", "west_pov_sentri",
-              "west_pedestrian")
+from agents.cross_border_worker import NONFARM
+from model.parameters import line_names
+
+PORT_LINES = tuple(line_names())
+COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
 COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_inventory_usd",
                 "cost_stoppage_usd", "cost_commuter_time_usd", "cost_lost_wages_usd")
 JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
@@ -58,7 +59,7 @@ def record_lines(model, results):
         today[f"{line.name}_wait_mean_min"] = r.wait_mean_min
         today[f"{line.name}_wait_p95_min"] = r.wait_p95_min
         today[f"{line.name}_queue_at_close"] = r.queue_at_close
-    north = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
+    north = COMMERCIAL_NORTH
     served = [today[f"{n}_served"] for n in north]
     today["northbound_trucks"] = sum(served)
     today["northbound_trucks_loaded"] = served[0] + served[1]
@@ -99,7 +100,7 @@ def finish_day(model):
     today["jobs_trucking_us"] = sum(f.trucks for f in model.firms if f.base == "US") * drivers
     today["jobs_trucking_mx"] = sum(f.trucks for f in model.firms if f.base == "MX") * drivers
     wf = model.workforce
-    nonfarm_employed = float(wf.headcount[(wf.sector == 1) & wf.employed].sum())
+    nonfarm_employed = float(wf.headcount[(wf.sector == NONFARM) & wf.employed].sum())
     today["jobs_services_us"] = nonfarm_employed + model.labour_market.us_refilled
     today["jobs_retail_us"] = (today["visitor_spending_usd"] * 365 / 1e6
                                * p["crossers.retail_jobs_per_million_usd"])

@@ -15,6 +15,7 @@ from scipy.special import ndtri
 
 from model.queue_kernel import line_day
 
+SECONDARY_CV = 0.5  # spread of secondary inspection times (assumption: no source)
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
 
 
@@ -45,15 +46,6 @@ class LineDay:
     wait_by_hour_min: np.ndarray
 
 
-def p95(values: np.ndarray) -> float:
-    """The 95th percentile (nearest rank), cheaper than np.percentile on a hot path."""
-    n = values.shape[0]
-    if n == 0:
-        return 0.0
-    k = min(n - 1, int(np.ceil(0.95 * n)) - 1)
-    return float(np.partition(values, k)[k])
-
-
 class Line:
     """One lane class at one port: its booths, hours, inspection times and carried queue."""
 
@@ -77,6 +69,7 @@ class Line:
         self.carried_wait_min = np.zeros(0)
         self._booths_cache = {}
         self._quantiles = _standard_quantiles(self.primary_cv)
+        self._secondary_quantiles = _standard_quantiles(SECONDARY_CV)
         # Secondary works through the day and into the next as long as it takes.
         self._secondary_booths = np.full(96, max(self.secondary_booths, 1), dtype=np.int64)
 
@@ -132,7 +125,7 @@ class Line:
         uniforms = rng.random(n_new + 1 + n)
         served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, _ = line_day(
             uniforms, n_new, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
-            secondary_share, _standard_quantiles(0.5), self.secondary_min, self._secondary_booths, 0.5)
+            secondary_share, self._secondary_quantiles, self.secondary_min, self._secondary_booths, 0.5)
         self.carried_wait_min = left
         return LineDay(
             arrivals=n_new,

@@ -126,7 +126,8 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
         secondary_quantiles: the mean-1 secondary inspection-time distribution.
         secondary_mean_min: mean secondary inspection minutes.
         secondary_booths: secondary booths staffed in each hour from the start of today.
-        bin_min: width of the histogram bins for the 95th percentile.
+        bin_min: width of the histogram bins for the 95th percentile (4,096 bins: a p95 above
+            4,096 x bin_min minutes, 34 hours at 0.5 min, is reported as the longest wait).
 
     Returns:
         (served, mean wait, p95 wait, mean wait by arrival hour (24), total wait minutes,

@@ -25,6 +25,17 @@ class RunResult:
     summary: dict
 
 
+def model_params(scenario: Scenario, days: int | None = None, overrides: dict | None = None,
+                 no_delay: bool = False) -> dict:
+    """The parameter overrides of a run: the scenario's, then the caller's, then days and no-delay."""
+    params = {**scenario.overrides, **(overrides or {})}
+    if days is not None:
+        params["simulation.days"] = days
+    if no_delay:
+        params["port.waiting"] = False
+    return params
+
+
 def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: dict | None = None,
         no_delay: bool = False) -> RunResult:
     """Run a scenario once.
@@ -37,13 +48,7 @@ def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: d
         no_delay: run the scenario's no-delay counterfactual (nobody waits in line).
 
     """
-    params = dict(scenario.overrides)
-    params.update(overrides or {})
-    if days is not None:
-        params["simulation.days"] = days
-    if no_delay:
-        params["port.waiting"] = False
-    model = BorderModel(params, seed=seed, events=scenario.events).run()
+    model = BorderModel(model_params(scenario, days, overrides, no_delay), seed=seed, events=scenario.events).run()
     daily = daily_table(model)
     summary = {"scenario": scenario.name, **summarise(daily, model.params, seed)}
     return RunResult(scenario, seed, daily, summary)

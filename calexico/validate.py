@@ -56,13 +56,10 @@ def run_year(scenario: Scenario, seed: int, year: int | None = None, days: int |
         overrides: further dotted-key parameters (the calibration's trial values).
 
     """
-    params = dict(scenario.overrides)
-    params.update(overrides or {})
     if year is not None:
-        params["simulation.start_date"] = f"{year}-01-01"
-        params["simulation.days"] = 366 if calendar.isleap(year) else 365
-    if days is not None:
-        params["simulation.days"] = days
+        overrides = {**(overrides or {}), "simulation.start_date": f"{year}-01-01",
+                     "simulation.days": 366 if calendar.isleap(year) else 365}
+    params = runs.model_params(scenario, days, overrides)
     model = BorderModel(params, seed=seed, events=scenario.events)
     imperial = [g for g in model.growers if not g.exports_north]
     per_load = model.params["agriculture.value_per_load_usd"]

@@ -47,3 +47,35 @@ def test_a_crosser_is_never_served_while_every_booth_is_closed():
     assert ((served >= 6 * 60) & (served < 20 * 60)).all()
     assert np.isinf(start).any(), "an overloaded day leaves crossers in line at closing"
     assert (start[np.isfinite(start)] >= arrival[np.isfinite(start)]).all()
+
+
+def _first_free_booth_reference(arrival, service, booths_by_hour):
+    """The queue's rule written plainly: each crosser, in order, takes the staffed booth that
+    is free first; at a staffing change, booths free last close and new ones open."""
+    changes = [h for h in range(len(booths_by_hour)) if booths_by_hour[h] != (booths_by_hour[h - 1] if h else 0)]
+    free, k, start = [], 0, []
+    for t, d in zip(arrival, service, strict=True):
+        while True:
+            s = max(t, min(free)) if free else math.inf
+            if k == len(changes) or s < changes[k] * 60.0:
+                break
+            h = changes[k]
+            free = sorted(free)[: booths_by_hour[h]]
+            free += [h * 60.0] * (booths_by_hour[h] - len(free))
+            k += 1
+        start.append(s)
+        if s < math.inf:
+            free.remove(min(free))
+            free.append(s + d)
+    return np.array(start)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_queue_serves_as_the_first_free_booth_rule_says_under_changing_staffing(seed):
+    rng = np.random.default_rng(seed)
+    booths = rng.integers(0, 6, 30)
+    booths[rng.random(30) < 0.3] = 0  # hours with every booth closed
+    arrival = np.sort(rng.uniform(0, 24 * 60, 1500))
+    service = rng.exponential(rng.uniform(0.5, 4.0), 1500)
+    start = serve_in_order(arrival, service, booths)
+    np.testing.assert_array_equal(start, _first_free_booth_reference(arrival, service, booths))

@@ -116,20 +116,25 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
+_HALF = 2.0**-32  # a 32-bit half of a random word, as a uniform on [0, 1)
+
+
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
-def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
+def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, secondary_booths, bin_min):
     """One line's day: yesterday's carried crossers first, then today's arrivals, primary
     inspection, referrals to secondary, and the day's statistics, in one compiled pass.
 
     This is where a simulated year spends its time, so it takes all its randomness as one
-    array of uniforms (one draw call per line and day) and allocates little.
+    array of random 64-bit words (one draw call per line and day; each word is two 32-bit
+    uniforms) and allocates little.
 
     Args:
-        uniforms: n_new + 1 + n uniforms on [0, 1), where n counts carried and new crossers:
-            spacings that place today's arrivals, then one draw per crosser whose leading
-            digits pick the stratum of the inspection-time distribution and whose remaining
-            digits (again uniform) decide the referral to secondary.
+        words: n + 1 random 64-bit words, where n counts carried and new crossers: one per
+            crosser in line order, whose high half is the spacing before a new crosser's
+            arrival and whose low half picks, by its leading digits, the stratum of the
+            inspection-time distribution and, by the rest (again uniform), the referral to
+            secondary; the high half of the last word is the spacing after the last arrival.
         n_new: crossers arriving today.
         quantiles: the mean-1 primary inspection-time distribution at equal-probability strata.
         mean_min: mean primary inspection minutes today.
@@ -155,10 +160,10 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
     # Today's arrivals, in place and already sorted: normalised cumulative exponential spacings
     # are sorted uniforms; each maps through the inverse of the piecewise-linear cumulative
     # profile (uniform within an hour) to minutes.
-    total = -np.log(1.0 - uniforms[n_new])
-    for i in range(n_new):
-        arrival[n_carry + i] = -np.log(1.0 - uniforms[i])
-        total += arrival[n_carry + i]
+    total = -np.log1p(-(words[n] >> 32) * _HALF)
+    for i in range(n_carry, n):
+        arrival[i] = -np.log1p(-(words[i] >> 32) * _HALF)
+        total += arrival[i]
     acc = 0.0
     h = 0
     for i in range(n_carry, n):
@@ -182,9 +187,10 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
         carry_at = min(carry_at, arrival[n_carry])
     arrival[:n_carry] = carry_at
     service = np.empty(n)
-    offset = n_new + 1
+    draw = np.empty(n)
     for i in range(n):
-        service[i] = mean_min * quantiles[int(uniforms[offset + i] * n_strata)]
+        draw[i] = (words[i] & 0xFFFFFFFF) * _HALF
+        service[i] = mean_min * quantiles[int(draw[i] * n_strata)]
     start = serve_in_order(arrival, service, booths_by_hour)
 
     # First come, first served: those still in line at closing are the last in order.
@@ -214,7 +220,7 @@ def line_day(uniforms, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour
         by_hour_n[h] += 1
         hist[min(int(w * inv_bin), n_bins - 1)] += 1
         inspect += service[i]
-        scaled = uniforms[offset + i] * n_strata
+        scaled = draw[i] * n_strata
         u = scaled - int(scaled)  # the digits below the stratum: uniform again
         if u < secondary_share:
             # Given a referral, u / share is again uniform: it picks the secondary time.

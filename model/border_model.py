@@ -32,7 +32,6 @@ LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
 GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
 SEASON_START_MONTH = 9  # growers plan the winter season in September
-_ALL_DAY = np.ones(24, dtype=bool)
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
 
 
@@ -71,6 +70,7 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
+        self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
@@ -94,6 +94,8 @@ class BorderModel(mesa.Model):
         self._create_trucking_firms()
         self._create_workers()
         self.east = self.region.truck_ports.index("calexico_east")
+        self.other_ports = [k for k in range(len(self.region.truck_ports)) if k != self.east]
+        self.diverted_columns = [f"diverted_{self.region.truck_ports[k]}" for k in self.other_ports]
         self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
         self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
         self.crossing_demand = CrossingDemand(p, self.line_index)
@@ -241,6 +243,7 @@ class BorderModel(mesa.Model):
         """Booths by hour, inspection times and referral shares of each line today."""
         staffing = self.params["port.staffing_share"]
         today = {"booths": [], "primary_min": [], "secondary_share": []}
+        weekday = day.weekday()
         for line in self.lines:
             factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
             for event in self.events:
@@ -253,7 +256,7 @@ class BorderModel(mesa.Model):
                         primary *= event.factor
                     elif event.kind == "secondary_share":
                         share = event.value
-            today["booths"].append(line.booths_by_hour(day.weekday(), factor, closed))
+            today["booths"].append(line.booths_by_hour(weekday, factor, closed))
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
         today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
@@ -296,17 +299,19 @@ class BorderModel(mesa.Model):
         """Plants run on the inputs they hold, and order inputs to restore their cover."""
         p = self.params
         working = day.weekday() < p["manufacturing.working_days_per_week"]
-        south_wait_h = self.expected_wait_min[self.line_index[SOUTH]] / 60.0
-        output = np.zeros(len(self.manufacturers))
-        for i, plant in enumerate(self.manufacturers):
-            loads = output[i] = plant.produce(working)
+        south_wait_h = float(self.expected_wait_min[self.line_index[SOUTH]]) / 60.0
+        on_order = (self.inputs_backlog + self.inputs_in_line).tolist()
+        output, orders = [], []
+        for plant, on_order_loads in zip(self.manufacturers, on_order, strict=True):
+            loads = plant.produce(working)
             order = plant.input_order(p["manufacturing.input_loads_per_output_load"], south_wait_h,
-                                      p["manufacturing.cover_per_wait_hour"],
-                                      self.inputs_backlog[i] + self.inputs_in_line[i])
-            self.inputs_backlog[i] += order
+                                      p["manufacturing.cover_per_wait_hour"], on_order_loads)
+            output.append(loads)
+            orders.append(order)
             self.ledger["created"] += loads + order
             self.today["goods_loads_made"] += loads
-        self.goods_made_today = output @ self.plant_to_goods_group
+        self.inputs_backlog += orders
+        self.goods_made_today = np.array(output) @ self.plant_to_goods_group
 
     def dispatch_loads(self, day, port_today):
         """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
@@ -323,7 +328,8 @@ class BorderModel(mesa.Model):
         scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
-        nb_wait_h = float(np.mean([self.expected_wait_min[self.line_index[n]] for n in LOADED_NORTH])) / 60.0
+        nb_wait_min = [float(self.expected_wait_min[self.line_index[n]]) for n in LOADED_NORTH]
+        nb_wait_h = sum(nb_wait_min) / len(nb_wait_min) / 60.0
         # Trucks' turns are as long as the lines they sat in on the last open day.
         cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in self.firms:
@@ -457,14 +463,15 @@ class BorderModel(mesa.Model):
 
     def _go_around(self, counts, free_shares, cost_usd, route_usd):
         """Loads through other ports: beyond what goes there at free flow, a diversion."""
-        others = np.ones(counts.shape[1], dtype=bool)
-        others[self.east] = False
-        diverted = np.maximum(0.0, counts - counts.sum(axis=1, keepdims=True) * free_shares) * others
-        self.ledger["diverted"] += float(diverted.sum())
-        self.ledger["delivered"] += float((counts * others).sum() - diverted.sum())
-        for k in np.flatnonzero(others):
-            self.today[f"diverted_{self.region.truck_ports[k]}"] += float(diverted[:, k].sum())
-        extra = np.maximum(0.0, cost_usd - route_usd[:, [self.east]])
+        others = self.other_ports
+        through = counts[:, others]
+        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_shares[:, others])
+        diverted_by_port = diverted.sum(axis=0)
+        self.ledger["diverted"] += float(diverted_by_port.sum())
+        self.ledger["delivered"] += float(through.sum() - diverted_by_port.sum())
+        for column, loads in zip(self.diverted_columns, diverted_by_port.tolist(), strict=True):
+            self.today[column] += loads
+        extra = np.maximum(0.0, cost_usd[:, others] - route_usd[:, [self.east]])
         self.today["cost_detour_usd"] += float((diverted * extra).sum())
 
     def _deliver_produce(self, loads, delay_h, day, perishable):
@@ -483,8 +490,8 @@ class BorderModel(mesa.Model):
         trucks = self.arrivals.copy()
         self.arrivals += farm + other + self.visitor_trips
         counts = np.stack([trucks, farm, other, self.visitor_trips])  # (groups, lines)
-        weights = (counts.T @ self.profiles) * np.array(
-            [self._arrival_mask(line, port_today["booths"][line.index]) for line in self.lines])
+        # Trucks arrive only while the lanes are open; people may queue before opening.
+        weights = (counts.T @ self.profiles) * (~self.commercial_lines[:, None] | (np.stack(port_today["booths"]) > 0))
         totals = weights.sum(axis=1, keepdims=True)
         cdfs = np.zeros((len(self.lines), 25))
         np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
@@ -499,11 +506,6 @@ class BorderModel(mesa.Model):
             results.append(line.serve_day(n, cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
                                           port_today["secondary_share"][i], rng, self.waiting))
         return results
-
-    @staticmethod
-    def _arrival_mask(line, booths):
-        """Trucks arrive only while the lanes are open; people may queue before opening."""
-        return (booths > 0) if line.commercial else _ALL_DAY
 
     def live_with_waits(self, day, results, port_today):
         """Everyone lives with today's waits: crews, produce, plants, carriers, commuters."""
@@ -589,8 +591,8 @@ class BorderModel(mesa.Model):
         self.today["cost_stoppage_usd"] += stoppage_usd
 
         # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
-        cycles = self.loads_moved_by_firm
-        total = cycles.sum()
+        cycles = self.loads_moved_by_firm.tolist()
+        total = sum(cycles)
         for firm, firm_loads in zip(self.firms, cycles, strict=True):
             share = firm_loads / total if total > 0 else 0.0
             hours = firm_loads * p["trucking.free_flow_cycle_hours"] + share * wait_h

@@ -16,6 +16,8 @@ COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", 
                 "cost_stoppage_usd", "cost_commuter_time_usd", "cost_lost_wages_usd")
 JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
                "jobs_trucking_us", "jobs_trucking_mx", "jobs_services_us", "jobs_retail_us")
+LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close")
+_LINE_COLUMNS = {line: tuple(f"{line}_{field}" for field in LINE_FIELDS) for line in PORT_LINES}
 DAILY_COLUMNS = (
     "date", "measured",
     "northbound_trucks", "northbound_trucks_loaded", "northbound_trucks_empty", "southbound_trucks",
@@ -23,8 +25,7 @@ DAILY_COLUMNS = (
     "diverted_otay_mesa", "diverted_san_luis",
     "west_pedestrians", "west_vehicles", "east_pedestrians", "east_vehicles",
     "pedestrian_wait_mean_min", "vehicle_wait_mean_min",
-    *(f"{line}_{field}" for line in PORT_LINES for field in ("served", "wait_mean_min", "wait_p95_min",
-                                                          "queue_at_close")),
+    *(column for line in PORT_LINES for column in _LINE_COLUMNS[line]),
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuters_quit",
     "visitor_trips", "visitor_spending_usd",
     "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads",
@@ -55,24 +56,22 @@ def record_lines(model, results):
     """Per-line and per-port figures of the day."""
     today = model.today
     for line, r in zip(model.lines, results, strict=True):
-        today[f"{line.name}_served"] = r.served
-        today[f"{line.name}_wait_mean_min"] = r.wait_mean_min
-        today[f"{line.name}_wait_p95_min"] = r.wait_p95_min
-        today[f"{line.name}_queue_at_close"] = r.queue_at_close
-    north = COMMERCIAL_NORTH
-    served = [today[f"{n}_served"] for n in north]
-    today["northbound_trucks"] = sum(served)
+        served, wait_mean, wait_p95, queue = _LINE_COLUMNS[line.name]
+        today[served] = r.served
+        today[wait_mean] = r.wait_mean_min
+        today[wait_p95] = r.wait_p95_min
+        today[queue] = r.queue_at_close
+    north = [results[model.line_index[n]] for n in COMMERCIAL_NORTH]
+    served = [r.served for r in north]
+    total = sum(served)
+    today["northbound_trucks"] = total
     today["northbound_trucks_loaded"] = served[0] + served[1]
     today["northbound_trucks_empty"] = served[2]
     today["southbound_trucks"] = today["east_commercial_south_served"]
-    total = sum(served)
-    today["commercial_wait_mean_min"] = (
-        sum(today[f"{n}_wait_mean_min"] * s for n, s in zip(north, served, strict=True)) / total
-        if total else 0.0)
+    today["commercial_wait_mean_min"] = sum(r.wait_mean_min * r.served for r in north) / total if total else 0.0
     # The pooled northbound p95 is approximated by the largest of the line p95s.
-    today["commercial_wait_p95_min"] = (
-        max(today[f"{n}_wait_p95_min"] for n, s in zip(north, served, strict=True) if s) if total else 0.0)
-    today["commercial_queue_at_close"] = sum(today[f"{n}_queue_at_close"] for n in north)
+    today["commercial_wait_p95_min"] = max(r.wait_p95_min for r in north if r.served) if total else 0.0
+    today["commercial_queue_at_close"] = sum(r.queue_at_close for r in north)
     for port in ("west", "east"):
         today[f"{port}_pedestrians"] = today[f"{port}_pedestrian_served"]
         today[f"{port}_vehicles"] = sum(today[f"{port}_pov_{k}_served"] for k in ("general", "ready", "sentri"))

@@ -25,7 +25,8 @@ def _take_first_free(free, size, done_min):
     `done_min` (never earlier than it) in order is, element by element, `done_min` clamped
     between its neighbours: branch-free, so it costs a few nanoseconds a crosser.
     """
-    for j in range(size):
+    free[0] = min(done_min, free[1])  # done_min >= free[0]: the clamp's lower side is moot
+    for j in range(1, size):
         free[j] = min(max(free[j], done_min), free[j + 1])
 
 

@@ -55,10 +55,8 @@ class Workforce:
     def arrivals_by_line(self, n_lines: int, persons_per_vehicle: float):
         """Crossers each line receives from commuters: (farm, other) arrays, in line units."""
         units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount)
-        units = units * self.crossing
-        farm = np.bincount(self.line, weights=units * (self.sector == FARM), minlength=n_lines)
-        other = np.bincount(self.line, weights=units * (self.sector == NONFARM), minlength=n_lines)
-        return farm, other
+        by_line_sector = np.bincount(self.line * 2 + self.sector, weights=units * self.crossing, minlength=2 * n_lines)
+        return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
 
     def experience(self, wait_by_line_min, slack_min, shift_hours, value_of_time, weight):
         """Live through today's wait: lost time and wages, and updated expectations.

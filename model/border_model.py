@@ -489,9 +489,9 @@ class BorderModel(mesa.Model):
         farm, other = self.workforce.arrivals_by_line(len(self.lines), p["labour.persons_per_vehicle"])
         trucks = self.arrivals.copy()
         self.arrivals += farm + other + self.visitor_trips
-        counts = np.stack([trucks, farm, other, self.visitor_trips])  # (groups, lines)
+        counts = np.array([trucks, farm, other, self.visitor_trips])  # (groups, lines)
         # Trucks arrive only while the lanes are open; people may queue before opening.
-        weights = (counts.T @ self.profiles) * (~self.commercial_lines[:, None] | (np.stack(port_today["booths"]) > 0))
+        weights = (counts.T @ self.profiles) * (~self.commercial_lines[:, None] | (np.array(port_today["booths"]) > 0))
         totals = weights.sum(axis=1, keepdims=True)
         cdfs = np.zeros((len(self.lines), 25))
         np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
@@ -517,7 +517,7 @@ class BorderModel(mesa.Model):
         self.today["cost_truck_delay_usd"] += wait_h * cost_h
 
         # Commuters: the wait of their line in the hours they arrive.
-        by_hour = np.stack([r.wait_by_hour_min for r in results])  # lines are in index order
+        by_hour = np.array([r.wait_by_hour_min for r in results])  # lines are in index order
         waits = by_hour @ self.profiles[[1, 2]].T  # columns: FARM, NONFARM
         hours, time_usd, wages_usd, farm_lost_h, farm_days = self.workforce.experience(
             waits, p["labour.slack_min"], p["labour.shift_hours"],
@@ -582,8 +582,9 @@ class BorderModel(mesa.Model):
         inventory_usd = stoppage_usd = 0.0
         for plant, got_loads in zip(self.manufacturers, received.tolist(), strict=True):
             plant.receive_inputs(got_loads, ratio)
-            inventory = plant.stock_days * plant.daily_output_loads * ratio * value * holding
-            stoppage = plant.stopped_share * (plant.jobs * wage + plant.daily_output_loads * value * va_share)
+            full_loads = plant.daily_output_loads
+            inventory = plant.stock_days * full_loads * ratio * value * holding
+            stoppage = plant.stopped_share * (plant.jobs * wage + full_loads * value * va_share)
             inventory_usd += inventory
             stoppage_usd += stoppage
             plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)
@@ -593,10 +594,10 @@ class BorderModel(mesa.Model):
         # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
         cycles = self.loads_moved_by_firm.tolist()
         total = sum(cycles)
+        free_flow_h, shift_h = p["trucking.free_flow_cycle_hours"], p["trucking.shift_hours"]
         for firm, firm_loads in zip(self.firms, cycles, strict=True):
             share = firm_loads / total if total > 0 else 0.0
-            hours = firm_loads * p["trucking.free_flow_cycle_hours"] + share * wait_h
-            firm.carry(firm_loads, hours, p["trucking.shift_hours"], cost_h)
+            firm.carry(firm_loads, firm_loads * free_flow_h + share * wait_h, shift_h, cost_h)
 
         # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
         self._age_produce(day)

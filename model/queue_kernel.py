@@ -161,9 +161,10 @@ def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
     # Today's arrivals, in place and already sorted: normalised cumulative exponential spacings
     # are sorted uniforms; each maps through the inverse of the piecewise-linear cumulative
     # profile (uniform within an hour) to minutes.
-    total = -np.log1p(-(words[n] >> 32) * _HALF)
+    # (The high half becomes a float before it is negated: a negated unsigned integer wraps.)
+    total = -np.log1p(-((words[n] >> 32) * _HALF))
     for i in range(n_carry, n):
-        arrival[i] = -np.log1p(-(words[i] >> 32) * _HALF)
+        arrival[i] = -np.log1p(-((words[i] >> 32) * _HALF))
         total += arrival[i]
     acc = 0.0
     h = 0

@@ -79,3 +79,25 @@ def test_queue_serves_as_the_first_free_booth_rule_says_under_changing_staffing(
     service = rng.exponential(rng.uniform(0.5, 4.0), 1500)
     start = serve_in_order(arrival, service, booths)
     np.testing.assert_array_equal(start, _first_free_booth_reference(arrival, service, booths))
+
+
+@pytest.mark.parametrize("servers", [1, 2, 4])
+def test_a_lines_day_with_poisson_arrivals_matches_erlang_c(servers):
+    """The whole day's pass (arrivals from the random words, inspection, the queue): with a flat
+    profile and all-day booths, its mean wait is the M/M/c one (evenly spaced arrivals, for one,
+    would wait far less)."""
+    from model.port import _standard_quantiles
+    from model.queue_kernel import line_day
+
+    rho, service_min = 0.6, 1.0
+    n_new = int(rho * servers / service_min * 24 * 60)
+    rng = np.random.default_rng([11, servers])
+    waits = []
+    for _ in range(300):  # days, each starting empty: the mean has a standard error near 1%
+        words = rng.bit_generator.random_raw(n_new + 1)
+        served, mean_min, *_ = line_day(
+            words, n_new, _standard_quantiles(1.0), service_min, np.zeros(0), np.linspace(0.0, 1.0, 25),
+            np.full(24, servers, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)
+        waits.append(mean_min)
+    expected = erlang_c_wait(rho * servers / service_min, 1 / service_min, servers)
+    assert np.mean(waits) == pytest.approx(expected, rel=0.05)

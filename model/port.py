@@ -122,9 +122,10 @@ class Line:
             self.carried_wait_min = np.zeros(0)
             inspect_h = n * (primary_min + secondary_share * self.secondary_min) / 60.0
             return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, inspect_h, np.zeros(24))
-        words = rng.bit_generator.random_raw(n + 1)  # one 64-bit word per crosser, and one more
+        spacings = rng.standard_exponential(n_new + 1)
+        uniforms = rng.random(n)
         served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, _ = line_day(
-            words, n_new, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
+            spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
             secondary_share, self._secondary_quantiles, self.secondary_min, self._secondary_booths, 0.5)
         self.carried_wait_min = left
         return LineDay(

@@ -117,26 +117,21 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
-_HALF = 2.0**-32  # a 32-bit half of a random word, as a uniform on [0, 1)
-
-
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
-def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
+def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, secondary_booths, bin_min):
     """One line's day: yesterday's carried crossers first, then today's arrivals, primary
     inspection, referrals to secondary, and the day's statistics, in one compiled pass.
 
-    This is where a simulated year spends its time, so it takes all its randomness as one
-    array of random 64-bit words (one draw call per line and day; each word is two 32-bit
-    uniforms) and allocates little.
+    This is where a simulated year spends its time, so it takes its randomness as two arrays
+    drawn by numpy (two draw calls per line and day) and allocates little.
 
     Args:
-        words: n + 1 random 64-bit words, where n counts carried and new crossers: one per
-            crosser in line order, whose high half is the spacing before a new crosser's
-            arrival and whose low half picks, by its leading digits, the stratum of the
-            inspection-time distribution and, by the rest (again uniform), the referral to
-            secondary; the high half of the last word is the spacing after the last arrival.
-        n_new: crossers arriving today.
+        spacings: n_new + 1 standard exponential draws, for the n_new crossers arriving today:
+            the spacings that place their arrivals.
+        uniforms: n uniforms on [0, 1), one per crosser in line order (carried crossers
+            first), whose leading digits pick the stratum of the inspection-time distribution
+            and whose remaining digits (again uniform) decide the referral to secondary.
         quantiles: the mean-1 primary inspection-time distribution at equal-probability strata.
         mean_min: mean primary inspection minutes today.
         carried_wait_min: minutes already waited by those left in line at last closing.
@@ -155,21 +150,18 @@ def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
         total minutes waited for secondary, number referred).
     """
     n_carry = carried_wait_min.shape[0]
+    n_new = spacings.shape[0] - 1
     n = n_carry + n_new
     n_strata = quantiles.shape[0]
     arrival = np.empty(n)
-    # Today's arrivals, in place and already sorted: normalised cumulative exponential spacings
-    # are sorted uniforms; each maps through the inverse of the piecewise-linear cumulative
-    # profile (uniform within an hour) to minutes.
-    # (The high half becomes a float before it is negated: a negated unsigned integer wraps.)
-    total = -np.log1p(-((words[n] >> 32) * _HALF))
-    for i in range(n_carry, n):
-        arrival[i] = -np.log1p(-((words[i] >> 32) * _HALF))
-        total += arrival[i]
+    # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted
+    # uniforms; each maps through the inverse of the piecewise-linear cumulative profile
+    # (uniform within an hour) to minutes.
+    total = spacings.sum()
     acc = 0.0
     h = 0
     for i in range(n_carry, n):
-        acc += arrival[i]
+        acc += spacings[i - n_carry]
         u = acc / total
         while h < 23 and cdf_by_hour[h + 1] < u:
             h += 1
@@ -189,10 +181,8 @@ def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
         carry_at = min(carry_at, arrival[n_carry])
     arrival[:n_carry] = carry_at
     service = np.empty(n)
-    draw = np.empty(n)
     for i in range(n):
-        draw[i] = (words[i] & 0xFFFFFFFF) * _HALF
-        service[i] = mean_min * quantiles[int(draw[i] * n_strata)]
+        service[i] = mean_min * quantiles[int(uniforms[i] * n_strata)]
     start = serve_in_order(arrival, service, booths_by_hour)
 
     # First come, first served: those still in line at closing are the last in order.
@@ -222,7 +212,7 @@ def line_day(words, n_new, quantiles, mean_min, carried_wait_min, cdf_by_hour, b
         by_hour_n[h] += 1
         hist[min(int(w * inv_bin), n_bins - 1)] += 1
         inspect += service[i]
-        scaled = draw[i] * n_strata
+        scaled = uniforms[i] * n_strata
         u = scaled - int(scaled)  # the digits below the stratum: uniform again
         if u < secondary_share:
             # Given a referral, u / share is again uniform: it picks the secondary time.

@@ -94,10 +94,10 @@ def test_a_lines_day_with_poisson_arrivals_matches_erlang_c(servers):
     rng = np.random.default_rng([11, servers])
     waits = []
     for _ in range(300):  # days, each starting empty: the mean has a standard error near 1%
-        words = rng.bit_generator.random_raw(n_new + 1)
         served, mean_min, *_ = line_day(
-            words, n_new, _standard_quantiles(1.0), service_min, np.zeros(0), np.linspace(0.0, 1.0, 25),
-            np.full(24, servers, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)
+            rng.standard_exponential(n_new + 1), rng.random(n_new), _standard_quantiles(1.0), service_min,
+            np.zeros(0), np.linspace(0.0, 1.0, 25), np.full(24, servers, dtype=np.int64),
+            0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)
         waits.append(mean_min)
     expected = erlang_c_wait(rho * servers / service_min, 1 / service_min, servers)
     assert np.mean(waits) == pytest.approx(expected, rel=0.05)

@@ -55,6 +55,7 @@ class Workforce:
     def arrivals_by_line(self, n_lines: int, persons_per_vehicle: float):
         """Crossers each line receives from commuters: (farm, other) arrays, in line units."""
         units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount)
+        # One bin per (line, sector): sectors are FARM = 0 and NONFARM = 1.
         by_line_sector = np.bincount(self.line * 2 + self.sector, weights=units * self.crossing, minlength=2 * n_lines)
         return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
 

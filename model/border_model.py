@@ -592,8 +592,8 @@ class BorderModel(mesa.Model):
         self.today["cost_stoppage_usd"] += stoppage_usd
 
         # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
+        total = float(self.loads_moved_by_firm.sum())
         cycles = self.loads_moved_by_firm.tolist()
-        total = sum(cycles)
         free_flow_h, shift_h = p["trucking.free_flow_cycle_hours"], p["trucking.shift_hours"]
         for firm, firm_loads in zip(self.firms, cycles, strict=True):
             share = firm_loads / total if total > 0 else 0.0

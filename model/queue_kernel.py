@@ -45,9 +45,10 @@ def _restaff(free, size, new_size, at_min):
 
 
 @njit(cache=True)
-def _staffing_changes(booths_by_hour):
-    """The hours at which the number of staffed booths differs from the hour before, and an
-    empty vector of booth free times long enough for the most booths ever staffed.
+def _changes_and_free_times(booths_by_hour):
+    """The hours at which the number of staffed booths differs from the hour before, and the
+    vector of booth free times (no booth staffed yet), long enough for the most booths ever
+    staffed plus the sentinel.
     """
     n_hours = booths_by_hour.shape[0]
     change_hour = np.empty(n_hours, dtype=np.int64)
@@ -102,7 +103,7 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     """
     n = arrival_min.shape[0]
     start = np.empty(n)
-    change_hour, free = _staffing_changes(booths_by_hour)
+    change_hour, free = _changes_and_free_times(booths_by_hour)
     size = 0
     k = 0
     next_change_min = _change_min(change_hour, 0)
@@ -152,6 +153,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     n_carry = carried_wait_min.shape[0]
     n_new = spacings.shape[0] - 1
     n = n_carry + n_new
+    if uniforms.shape[0] != n:  # compiled code does not check bounds: a short array reads garbage
+        raise ValueError("line_day needs one uniform per crosser, carried crossers included")
     n_strata = quantiles.shape[0]
     arrival = np.empty(n)
     # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted

@@ -101,3 +101,20 @@ def test_a_lines_day_with_poisson_arrivals_matches_erlang_c(servers):
         waits.append(mean_min)
     expected = erlang_c_wait(rho * servers / service_min, 1 / service_min, servers)
     assert np.mean(waits) == pytest.approx(expected, rel=0.05)
+
+
+def test_a_booth_closing_on_the_hour_starts_nobody_at_that_minute():
+    booths = np.array([1] * 10 + [0] + [1] * 13, dtype=np.int64)  # closed from 10:00 to 11:00
+    arrival = np.array([599.0, 599.5])
+    start = serve_in_order(arrival, np.array([1.0, 1.0]), booths)
+    assert start[0] == 599.0
+    assert start[1] == 660.0, "the booth is free at 10:00 exactly, when it closes: the crosser waits for 11:00"
+
+
+def test_a_lines_day_refuses_draws_that_do_not_cover_the_carried_crossers():
+    from model.port import _standard_quantiles
+    from model.queue_kernel import line_day
+
+    with pytest.raises(ValueError, match="one uniform per crosser"):
+        line_day(np.ones(11), np.full(10, 0.5), _standard_quantiles(1.0), 1.0, np.zeros(5), np.linspace(0.0, 1.0, 25),
+                 np.ones(24, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from model.queue_kernel import serve_in_order
+from model.port import _standard_quantiles
+from model.queue_kernel import line_day, serve_in_order
 
 
 def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -83,12 +84,9 @@ def test_queue_serves_as_the_first_free_booth_rule_says_under_changing_staffing(
 
 @pytest.mark.parametrize("servers", [1, 2, 4])
 def test_a_lines_day_with_poisson_arrivals_matches_erlang_c(servers):
-    """The whole day's pass (arrivals from the random words, inspection, the queue): with a flat
-    profile and all-day booths, its mean wait is the M/M/c one (evenly spaced arrivals, for one,
-    would wait far less)."""
-    from model.port import _standard_quantiles
-    from model.queue_kernel import line_day
-
+    """The whole day's pass (arrivals from the exponential spacings, inspection, the queue): with
+    a flat profile and all-day booths, its mean wait is the M/M/c one (evenly spaced arrivals, for
+    one, would wait far less)."""
     rho, service_min = 0.6, 1.0
     n_new = int(rho * servers / service_min * 24 * 60)
     rng = np.random.default_rng([11, servers])
@@ -112,9 +110,6 @@ def test_a_booth_closing_on_the_hour_starts_nobody_at_that_minute():
 
 
 def test_a_lines_day_refuses_draws_that_do_not_cover_the_carried_crossers():
-    from model.port import _standard_quantiles
-    from model.queue_kernel import line_day
-
     with pytest.raises(ValueError, match="one uniform per crosser"):
         line_day(np.ones(11), np.full(10, 0.5), _standard_quantiles(1.0), 1.0, np.zeros(5), np.linspace(0.0, 1.0, 25),
                  np.ones(24, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)

@@ -440,8 +440,10 @@ def sobol_indices(problem: dict, y: np.ndarray, second_order: bool = False, conf
         s2 = pd.DataFrame([{"factor_a": a, "factor_b": b, "S2": 0.0, "S2_conf": 0.0} for a, b in pairs])
         return table, s2 if second_order else None
     with np.errstate(all="ignore"):
+        # A Generator, not the int: SALib's Sobol analysis ignores a seed of 0 (`if seed:`) and
+        # would draw its bootstrap from numpy's global state, so the CIs would change run to run.
         si = sobol_analyze.analyze(problem, y, calc_second_order=second_order, num_resamples=1000,
-                                   conf_level=conf_level, seed=seed)
+                                   conf_level=conf_level, seed=np.random.default_rng(seed))
     table = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
                           "ST": si["ST"], "ST_conf": si["ST_conf"]})
     s2 = None

@@ -52,6 +52,14 @@ def test_sobol_reproduces_ishigami_indices_within_their_confidence_intervals():
     assert len(result.X) == 1024 * (3 + 2)  # N(k+2) runs without second order
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sobol_confidence_intervals_are_the_same_for_the_same_seed(seed):
+    study = sa.Study([sa.Factor(f"x{i}", (-math.pi, math.pi)) for i in (1, 2, 3)], outcomes=["y"], replications=1,
+                     runner=IshigamiRunner())
+    first, second = (sa.sobol(study, n=64, seed=seed).indices for _ in range(2))
+    pd.testing.assert_frame_equal(first, second)
+
+
 def test_sobol_with_second_order_needs_n_2k_plus_2_runs_and_reports_pairs():
     bounds = (-math.pi, math.pi)
     study = sa.Study([sa.Factor(f"x{i}", bounds) for i in (1, 2, 3)], outcomes=["y"], replications=1,

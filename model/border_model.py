@@ -26,11 +26,11 @@ from model.markets import FreightMarket, LabourMarket
 from model.outcomes import COMMERCIAL_NORTH
 from model.parameters import line_names, resolve
 from model.port import Line
-from model.region import KM_PER_MILE, Region
+from model.port_choice import PEOPLE_GROUPS, PortChoice
+from model.region import KM_PER_MILE, Region, great_circle_km
 
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
-GROUPS = ("trucks", "farm_commuters", "other_commuters", "visitors")
 SEASON_START_MONTH = 9  # growers plan the winter season in September
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
 
@@ -76,13 +76,26 @@ class BorderModel(mesa.Model):
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
         self.rounding_stream = np.random.default_rng([self.seed, 8])
         profiles = _data_rows("arrival_profiles.csv")
-        self.profiles = np.array([[float(r[g]) for r in profiles] for g in GROUPS])
-        self.profiles /= self.profiles.sum(axis=1, keepdims=True)
+        hourly = {g: np.array([float(r[g]) for r in profiles]) for g in ("trucks", *PEOPLE_GROUPS)}
+        self.truck_profile = hourly["trucks"] / hourly["trucks"].sum()
+        people = np.array([hourly[g] / hourly[g].sum() for g in PEOPLE_GROUPS])
+        west, east = (self.region.graph.nodes[n]["pos"] for n in ("calexico_west_mx", "calexico_east_mx"))
+        switch_min = (great_circle_km(*west, *east) * p["region.circuity"] / p["crossers.city_speed_kmh"] * 60.0)
+        work, shop = p["crossers.work_wait_utility_per_min"], p["crossers.shopping_wait_utility_per_min"]
+        self.port_choice = PortChoice(self.line_index, people, (work, work, shop), switch_min)
+        self.people_lines = self.port_choice.lines
+        # What inspection takes at each line on an ordinary day: a crossing's expected delay is
+        # its expected time in port beyond this.
+        self.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
+                                        for line in self.lines])
         temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
         self.heat_factor = {
             m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
         }
-        self.expected_wait_min = np.zeros(len(self.lines))
+        self.expected_wait_min = np.zeros(len(self.lines))  # to primary, as CBP reports it
+        # Time in port expected at each line for crossing in each hour; starts at what inspection takes.
+        self.expected_time_in_port_by_hour = np.repeat(self.inspection_min[:, None], 24, axis=1)
+        self.expected_time_in_port_min = self.inspection_min.copy()
         self.days_done = 0
         self.last_truck_wait_h = 0.0
         self.freight_rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
@@ -196,7 +209,7 @@ class BorderModel(mesa.Model):
         for sec, heads, w in rows:
             n = heads.shape[0]
             on_foot = stream.random(n) < p["labour.pedestrian_share"]
-            west = stream.random(n) < p["labour.west_share"]
+            west = stream.random(n) < np.where(on_foot, p["labour.west_share_on_foot"], p["labour.west_share"])
             lane_u = stream.random(n)
             for i in range(n):
                 port = "west" if west[i] else "east"
@@ -242,7 +255,7 @@ class BorderModel(mesa.Model):
     def port_conditions(self, day: dt.date) -> dict:
         """Booths by hour, inspection times and referral shares of each line today."""
         staffing = self.params["port.staffing_share"]
-        today = {"booths": [], "primary_min": [], "secondary_share": []}
+        today = {"booths": [], "docks": [], "primary_min": [], "secondary_share": []}
         weekday = day.weekday()
         for line in self.lines:
             factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
@@ -257,6 +270,7 @@ class BorderModel(mesa.Model):
                     elif event.kind == "secondary_share":
                         share = event.value
             today["booths"].append(line.booths_by_hour(weekday, factor, closed))
+            today["docks"].append(line.docks_by_hour(weekday, factor))
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
         today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
@@ -276,8 +290,14 @@ class BorderModel(mesa.Model):
         return hours
 
     def plan_crossings(self, day, port_today):
-        """Visitors decide whether to make the trip, given the wait they expect."""
-        self.visitor_trips = self.crossing_demand.trips(self.expected_wait_min, port_today["open"])
+        """People choose a port for each hour they want to cross, by the time they expect to lose
+        there (waiting for a closed gate to open included); visitors decide whether to go at all.
+        """
+        self.port_choice.choose(self.expected_time_in_port_by_hour, port_today["booths"])
+        expected_home = np.zeros(len(self.lines))
+        expected_home[self.people_lines] = self.port_choice.expected_min(
+            self.expected_time_in_port_by_hour)[PEOPLE_GROUPS.index("visitors")]
+        self.visitor_trips = self.crossing_demand.trips(expected_home)
 
     def hire_crews(self, day):
         """Growers ask for crews; locals first, then cross-border crews; commuters decide to cross."""
@@ -299,7 +319,7 @@ class BorderModel(mesa.Model):
         """Plants run on the inputs they hold, and order inputs to restore their cover."""
         p = self.params
         working = day.weekday() < p["manufacturing.working_days_per_week"]
-        south_wait_h = float(self.expected_wait_min[self.line_index[SOUTH]]) / 60.0
+        south_wait_h = self.expected_delay_h((SOUTH,))
         on_order = (self.inputs_backlog + self.inputs_in_line).tolist()
         output, orders = [], []
         for plant, on_order_loads in zip(self.manufacturers, on_order, strict=True):
@@ -328,8 +348,7 @@ class BorderModel(mesa.Model):
         scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
-        nb_wait_min = [float(self.expected_wait_min[self.line_index[n]]) for n in LOADED_NORTH]
-        nb_wait_h = sum(nb_wait_min) / len(nb_wait_min) / 60.0
+        nb_wait_h = self.expected_delay_h(LOADED_NORTH)
         # Trucks' turns are as long as the lines they sat in on the last open day.
         cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in self.firms:
@@ -413,21 +432,27 @@ class BorderModel(mesa.Model):
         self.today["loads_dispatched"] = east_loaded + south_total
 
     def line_room(self, port_today, names) -> float:
-        """Trucks the named lines' booths can inspect today, less those already in line."""
+        """Trucks the named lines can clear today: what their booths can inspect, and what their
+        docks and lot can take of the share referred, less those already in line or in the lot.
+        """
         room = 0.0
         for name in names:
-            i = self.line_index[name]
-            booth_minutes = 60.0 * port_today["booths"][i].sum()
-            room += booth_minutes / max(port_today["primary_min"][i], 1e-6) - self.lines[i].carried_wait_min.shape[0]
-        return max(0.0, room) if self.waiting else np.inf
+            i, line = self.line_index[name], self.lines[self.line_index[name]]
+            primary = (60.0 * port_today["booths"][i].sum() / max(port_today["primary_min"][i], 1e-6)
+                       - line.carried_wait_min.shape[0])
+            share = port_today["secondary_share"][i]
+            secondary = ((60.0 * port_today["docks"][i].sum() / max(line.secondary_min, 1e-6) + line.lot_places
+                          - line.in_lot_min.shape[0]) / share) if share > 0 else np.inf
+            room += max(0.0, min(primary, secondary))
+        return room if self.waiting else np.inf
 
     def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
-        """Expected wait (hours) at each truck crossing; none anywhere in the no-delay world."""
+        """Expected wait (hours) at each truck crossing. The no-delay counterfactual frees only the
+        Calexico ports, whose waits the model produces: Otay Mesa and San Luis keep theirs.
+        """
         p = self.params
         alternatives = {"otay_mesa": p["alternatives.otay_mesa_wait_min"] / 60.0,
                         "san_luis": p["alternatives.san_luis_wait_min"] / 60.0, "calexico_east": east_wait_h}
-        if not self.waiting:
-            return np.zeros(len(self.region.truck_ports))
         return np.array([alternatives[port] for port in self.region.truck_ports])
 
     def _route_costs(self, groups):
@@ -484,15 +509,21 @@ class BorderModel(mesa.Model):
         self.today["trade_north_usd"] += float((value * (1 - loss)).sum())
 
     def serve_lines(self, day, port_today) -> list:
-        """The ports serve every line through the day; commuters and visitors join them."""
+        """The ports serve every line through the day; commuters and visitors join them at the
+        port and hour they chose.
+        """
         p = self.params
         farm, other = self.workforce.arrivals_by_line(len(self.lines), p["labour.persons_per_vehicle"])
-        trucks = self.arrivals.copy()
-        self.arrivals += farm + other + self.visitor_trips
-        counts = np.array([trucks, farm, other, self.visitor_trips])  # (groups, lines)
+        home_units = np.array([farm[self.people_lines], other[self.people_lines],
+                               self.visitor_trips[self.people_lines]])  # (group, home port, kind)
         # Trucks arrive only while the lanes are open; people may queue before opening.
-        weights = (counts.T @ self.profiles) * (~self.commercial_lines[:, None] | (np.array(port_today["booths"]) > 0))
+        weights = self.port_choice.arrivals_by_hour(home_units, len(self.lines))
+        trucks = self.truck_profile[None, :] * (self.commercial_lines[:, None] & (np.array(port_today["booths"]) > 0))
+        sums = trucks.sum(axis=1, keepdims=True)
+        weights += self.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
+        self.arrivals_by_hour = weights
         totals = weights.sum(axis=1, keepdims=True)
+        self.arrivals = totals[:, 0]
         cdfs = np.zeros((len(self.lines), 25))
         np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
         cdfs[totals[:, 0] <= 0] = _UNIFORM_CDF
@@ -501,10 +532,9 @@ class BorderModel(mesa.Model):
         results = []
         for line in self.lines:
             i = line.index
-            rng = self.line_streams[i]
-            n = int(counts[i])
-            results.append(line.serve_day(n, cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
-                                          port_today["secondary_share"][i], rng, self.waiting))
+            results.append(line.serve_day(int(counts[i]), cdfs[i], port_today["booths"][i],
+                                          port_today["primary_min"][i], port_today["secondary_share"][i],
+                                          self.line_streams[i], self.waiting, port_today["docks"][i]))
         return results
 
     def live_with_waits(self, day, results, port_today):
@@ -516,9 +546,12 @@ class BorderModel(mesa.Model):
         wait_h = sum(results[i].wait_hours + results[i].secondary_wait_hours for i in truck_lines)
         self.today["cost_truck_delay_usd"] += wait_h * cost_h
 
-        # Commuters: the wait of their line in the hours they arrive.
-        by_hour = np.array([r.wait_by_hour_min for r in results])  # lines are in index order
-        waits = by_hour @ self.profiles[[1, 2]].T  # columns: FARM, NONFARM
+        # Commuters: the time in port at the ports and hours they chose, by home line and sector.
+        self.time_in_port_by_hour = np.array([r.time_in_port_by_hour_min for r in results])  # (lines, 24)
+        lived = self.port_choice.lived_min(self.time_in_port_by_hour)
+        waits = np.zeros((len(self.lines), 2))
+        waits[self.people_lines, FARM] = lived[PEOPLE_GROUPS.index("farm_commuters")]
+        waits[self.people_lines, NONFARM] = lived[PEOPLE_GROUPS.index("other_commuters")]
         hours, time_usd, wages_usd, farm_lost_h, farm_days = self.workforce.experience(
             waits, p["labour.slack_min"], p["labour.shift_hours"],
             p["labour.value_of_time_usd_per_hour"], self.weight)
@@ -549,27 +582,28 @@ class BorderModel(mesa.Model):
         self.today["farm_commuters"] = cross
 
         # Produce and goods that crossed at Calexico East today.
+        # A load is delivered when the port releases its truck, secondary inspection included.
         loaded = [self.line_index[n] for n in LOADED_NORTH]
-        served = sum(results[i].served for i in loaded)
+        released = sum(results[i].released for i in loaded)
         arrived = sum(results[i].arrivals for i in loaded)
-        self.ledger["delivered"] += served  # includes those carried from yesterday
-        mean_wait_h = (sum(results[i].wait_hours + results[i].secondary_wait_hours for i in loaded)
-                       / served) if served else 0.0
+        self.ledger["delivered"] += released  # includes those carried from yesterday
+        in_port_h = (sum(results[i].time_in_port_mean_min * results[i].released for i in loaded)
+                     / released / 60.0) if released else 0.0
         if self.produce_east > 0 and arrived > 0:
             perishable_share = self.produce_east_perishable / arrived
             durable_share = (self.produce_east - self.produce_east_perishable) / arrived
             age_h = self.produce_east_age_days / max(self.produce_east_perishable, 1e-12) * 24.0
-            self._deliver_produce(served * perishable_share, age_h + mean_wait_h, day, True)
-            self._deliver_produce(served * durable_share, 0.0, day, False)
-            goods = served * (1 - perishable_share - durable_share)
+            self._deliver_produce(released * perishable_share, age_h + in_port_h, day, True)
+            self._deliver_produce(released * durable_share, 0.0, day, False)
+            goods = released * (1 - perishable_share - durable_share)
         else:
-            goods = served
+            goods = released
         self.today["trade_north_usd"] += goods * p["manufacturing.value_per_load_usd"]
 
         # Inputs that crossed south reach the plants; the rest is still in line.
         south = results[self.line_index[SOUTH]]
         in_line = self.inputs_in_line.sum()
-        got = min(1.0, south.served / in_line) if in_line > 0 else 0.0
+        got = min(1.0, south.released / in_line) if in_line > 0 else 0.0
         received = self.inputs_in_line * got
         self.inputs_in_line -= received
         self.ledger["delivered"] += float(received.sum())
@@ -611,18 +645,30 @@ class BorderModel(mesa.Model):
         self.update_expectations(results, port_today)
 
     def update_expectations(self, results, port_today):
-        """Expected waits move toward today's observed wait (what CBP's wait times show).
+        """Expectations move toward what today showed: the wait to primary (what CBP's wait times
+        show), and the time in port that crossers decide on, by the hour they cross.
 
-        A line closed all day says nothing about its wait, so expectations hold; an open line
+        A line closed all day says nothing about its waits, so expectations hold; an open line
         with nobody in it shows no wait.
         """
         w = self.weight
-        if port_today["booths"][self.line_index[SOUTH]].any():
-            north = np.mean([results[self.line_index[n]].wait_mean_min for n in LOADED_NORTH])
-            self.last_truck_wait_h = (north + results[self.line_index[SOUTH]].wait_mean_min) / 60.0
-        today = np.array([r.wait_mean_min for r in results])
         open_today = port_today["open"] > 0
-        self.expected_wait_min[open_today] = (1 - w) * self.expected_wait_min[open_today] + w * today[open_today]
+        if open_today[self.line_index[SOUTH]]:
+            north = np.mean([results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH])
+            south = results[self.line_index[SOUTH]].time_in_port_mean_min
+            nominal = self.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
+            self.last_truck_wait_h = max(0.0, north + south - nominal[:-1].mean() - nominal[-1]) / 60.0
+        wait = np.array([r.wait_mean_min for r in results])
+        in_port = np.array([r.time_in_port_mean_min for r in results])
+        self.expected_wait_min[open_today] += w * (wait - self.expected_wait_min)[open_today]
+        self.expected_time_in_port_min[open_today] += w * (in_port - self.expected_time_in_port_min)[open_today]
+        self.expected_time_in_port_by_hour[open_today] += w * (
+            self.time_in_port_by_hour - self.expected_time_in_port_by_hour)[open_today]
+
+    def expected_delay_h(self, names) -> float:
+        """Mean expected time in port beyond an ordinary day's inspection at the named lines (h)."""
+        idx = [self.line_index[n] for n in names]
+        return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).mean()) / 60.0
 
     def _age_produce(self, day):
         """A day older; perishable loads past their shelf life are lost, others keep."""

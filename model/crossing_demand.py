@@ -1,9 +1,10 @@
 """The other crossers: shoppers, visitors, students and patients in the passenger lines.
 
-Not a fifth agent kind but a demand component: trips by line and hour, an elasticity of trips
-to the expected wait, spending per trip on the US side, and the retail jobs that spending
-supports. The published border-delay studies found forgone personal trips the largest single
-cost of delay; this is where the model counts them.
+Not a fifth agent kind but a demand component: trips by home line, an elasticity of trips
+to the expected time in port (which port and hour is `port_choice`'s), spending per trip on
+the US side, and the retail jobs that spending supports. The published border-delay studies
+found forgone personal trips the largest single cost of delay; this is where the model counts
+them.
 """
 
 import numpy as np
@@ -38,10 +39,11 @@ class CrossingDemand:
                 self.potential[i] = params[key] * share
                 self.persons[i] = self.persons_per_vehicle
 
-    def trips(self, expected_wait_min: np.ndarray, open_today: np.ndarray) -> np.ndarray:
-        """Trips (line units: vehicles or persons) made today at each line."""
-        factor = np.exp(self.elasticity * expected_wait_min / 60.0)
-        return self.potential * factor * open_today
+    def trips(self, expected_time_in_port_min: np.ndarray) -> np.ndarray:
+        """Trips (line units: vehicles or persons) wanted today from each home line, given the
+        time in port expected there (over the hours and ports people choose).
+        """
+        return self.potential * np.exp(self.elasticity * expected_time_in_port_min / 60.0)
 
     def spending_usd(self, trips: np.ndarray) -> float:
         """Spending on the US side by today's trips."""

@@ -16,15 +16,20 @@ COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", 
                 "cost_stoppage_usd", "cost_commuter_time_usd", "cost_lost_wages_usd")
 JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
                "jobs_trucking_us", "jobs_trucking_mx", "jobs_services_us", "jobs_retail_us")
-LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close")
+LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
+               "released", "time_in_port_mean_min", "time_in_port_p95_min")
 _LINE_COLUMNS = {line: tuple(f"{line}_{field}" for field in LINE_FIELDS) for line in PORT_LINES}
 DAILY_COLUMNS = (
     "date", "measured",
     "northbound_trucks", "northbound_trucks_loaded", "northbound_trucks_empty", "southbound_trucks",
+    "northbound_trucks_released",
     "commercial_wait_mean_min", "commercial_wait_p95_min", "commercial_queue_at_close",
+    "commercial_time_in_port_mean_min", "commercial_time_in_port_p95_min",
+    "commercial_in_lot_at_close", "commercial_blocked_booth_hours",
     "diverted_otay_mesa", "diverted_san_luis",
     "west_pedestrians", "west_vehicles", "east_pedestrians", "east_vehicles",
     "pedestrian_wait_mean_min", "vehicle_wait_mean_min",
+    "pedestrian_time_in_port_mean_min", "vehicle_time_in_port_mean_min",
     *(column for line in PORT_LINES for column in _LINE_COLUMNS[line]),
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuters_quit",
     "visitor_trips", "visitor_spending_usd",
@@ -56,11 +61,10 @@ def record_lines(model, results):
     """Per-line and per-port figures of the day."""
     today = model.today
     for line, r in zip(model.lines, results, strict=True):
-        served, wait_mean, wait_p95, queue = _LINE_COLUMNS[line.name]
-        today[served] = r.served
-        today[wait_mean] = r.wait_mean_min
-        today[wait_p95] = r.wait_p95_min
-        today[queue] = r.queue_at_close
+        for column, value in zip(_LINE_COLUMNS[line.name], (r.served, r.wait_mean_min, r.wait_p95_min,
+                                 r.queue_at_close, r.released, r.time_in_port_mean_min, r.time_in_port_p95_min),
+                                 strict=True):
+            today[column] = value
     north = [results[model.line_index[n]] for n in COMMERCIAL_NORTH]
     served = [r.served for r in north]
     total = sum(served)
@@ -72,6 +76,14 @@ def record_lines(model, results):
     # The pooled northbound p95 is approximated by the largest of the line p95s.
     today["commercial_wait_p95_min"] = max(r.wait_p95_min for r in north if r.served) if total else 0.0
     today["commercial_queue_at_close"] = sum(r.queue_at_close for r in north)
+    released = sum(r.released for r in north)
+    today["northbound_trucks_released"] = released
+    today["commercial_time_in_port_mean_min"] = (sum(r.time_in_port_mean_min * r.released for r in north) / released
+                                                 if released else 0.0)
+    today["commercial_time_in_port_p95_min"] = max(r.time_in_port_p95_min for r in north if r.released) \
+        if released else 0.0
+    today["commercial_in_lot_at_close"] = sum(r.in_lot_at_close for r in north)
+    today["commercial_blocked_booth_hours"] = sum(r.blocked_booth_hours for r in north)
     for port in ("west", "east"):
         today[f"{port}_pedestrians"] = today[f"{port}_pedestrian_served"]
         today[f"{port}_vehicles"] = sum(today[f"{port}_pov_{k}_served"] for k in ("general", "ready", "sentri"))
@@ -79,6 +91,12 @@ def record_lines(model, results):
     veh = [(today[f"{p}_pov_general_wait_mean_min"], today[f"{p}_pov_general_served"]) for p in ("west", "east")]
     today["pedestrian_wait_mean_min"] = _weighted(ped)
     today["vehicle_wait_mean_min"] = _weighted(veh)
+    ped = [(today[f"{p}_pedestrian_time_in_port_mean_min"], today[f"{p}_pedestrian_released"])
+           for p in ("west", "east")]
+    veh = [(today[f"{p}_pov_general_time_in_port_mean_min"], today[f"{p}_pov_general_released"])
+           for p in ("west", "east")]
+    today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
+    today["vehicle_time_in_port_mean_min"] = _weighted(veh)
 
 
 def _weighted(pairs) -> float:
@@ -123,6 +141,7 @@ def summarise(daily, params: dict, seed: int) -> dict:
     d = daily[daily["measured"]]
     trucks = d["northbound_trucks"].to_numpy()
     waits = d["commercial_wait_mean_min"].to_numpy()
+    released = d["northbound_trucks_released"].to_numpy()
     jobs = {c.removeprefix("jobs_"): float(d[c].mean()) for c in
             (*JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx")}
     return {
@@ -133,9 +152,14 @@ def summarise(daily, params: dict, seed: int) -> dict:
         "northbound_trucks": float(trucks.sum()),
         "northbound_trucks_loaded": float(d["northbound_trucks_loaded"].sum()),
         "southbound_trucks": float(d["southbound_trucks"].sum()),
+        "northbound_trucks_released": float(released.sum()),
         "mean_commercial_wait_min": float(np.average(waits, weights=trucks)) if trucks.sum() else 0.0,
         "p95_commercial_wait_min": float(np.average(d["commercial_wait_p95_min"], weights=trucks))
         if trucks.sum() else 0.0,
+        "mean_commercial_time_in_port_min": float(np.average(d["commercial_time_in_port_mean_min"], weights=released))
+        if released.sum() else 0.0,
+        "p95_commercial_time_in_port_min": float(np.average(d["commercial_time_in_port_p95_min"], weights=released))
+        if released.sum() else 0.0,
         "diverted_trucks": {"otay_mesa": float(d["diverted_otay_mesa"].sum()),
                             "san_luis": float(d["diverted_san_luis"].sum())},
         "pedestrians": {"calexico_west": float(d["west_pedestrians"].sum()),

@@ -4,6 +4,13 @@ A line is one lane class at one port and direction (commercial standard, FAST, e
 passenger general, Ready, SENTRI; pedestrian). Each day its crossers arrive by an hourly
 profile, wait for the first free staffed booth (first come, first served), may be referred
 to secondary inspection, and whoever is still in line at closing waits for the morning.
+Secondary is a queue of its own: docks staffed by the hour and a lot of limited size; when
+the lot is full a referred crosser holds its primary booth, and whoever is still in the lot
+at the end of the day is inspected the next day.
+
+Two waits come out of a line, and both are reported: the wait to reach primary (CBP's
+definition, what its wait-time feed shows) and the time in port (joining the line to release,
+secondary included for those referred), which is what crossers live and decide on.
 The queue itself is `queue_kernel`; this module gives it the port's hours, booths and events.
 """
 
@@ -44,6 +51,13 @@ class LineDay:
     secondary_wait_hours: float
     inspection_hours: float
     wait_by_hour_min: np.ndarray
+    referred: int = 0
+    released: int = 0
+    time_in_port_mean_min: float = 0.0
+    time_in_port_p95_min: float = 0.0
+    time_in_port_by_hour_min: np.ndarray | None = None
+    blocked_booth_hours: float = 0.0
+    in_lot_at_close: int = 0
 
 
 class Line:
@@ -61,17 +75,20 @@ class Line:
         self.secondary_share = params[prefix + "secondary_share"]
         self.secondary_min = params[prefix + "secondary_min"]
         self.secondary_booths = params[prefix + "secondary_booths"]
+        self.lot_places = params[prefix + "lot_places"]
+        self.secondary_extra_hours = params["port.secondary_hours_after_close"]
         hours = f"hours.{hours_group(name)}."
         self.hours = {
             day_type: (params[f"{hours}{day_type}_open"], params[f"{hours}{day_type}_close"])
             for day_type in ("weekday", "saturday", "sunday")
         }
         self.carried_wait_min = np.zeros(0)
+        self.in_lot_min = np.zeros(0)  # time in port so far of referred crossers still in the lot
+        self.in_lot_service_min = np.zeros(0)
         self._booths_cache = {}
+        self._docks_cache = {}
         self._quantiles = _standard_quantiles(self.primary_cv)
         self._secondary_quantiles = _standard_quantiles(SECONDARY_CV)
-        # Secondary works through the day and into the next as long as it takes.
-        self._secondary_booths = np.full(96, max(self.secondary_booths, 1), dtype=np.int64)
 
     def open_mask(self, weekday: int) -> np.ndarray:
         """Hours of the day the line is open (booleans, 24)."""
@@ -101,9 +118,28 @@ class Line:
             self._booths_cache[key] = booths
         return booths
 
+    def docks_by_hour(self, weekday: int, staffing: float) -> np.ndarray:
+        """Secondary docks staffed in each hour (a shared, read-only array).
+
+        Docks are staffed from the line's opening until `port.secondary_hours_after_close`
+        after its closing (to clear the trucks referred late), scaled by staffing like the
+        booths; a closure of the lanes does not send the secondary officers home.
+        """
+        key = (DAY_TYPES[weekday], staffing)
+        docks = self._docks_cache.get(key)
+        if docks is None:
+            open_hours = np.flatnonzero(self.open_mask(weekday))
+            docks = np.zeros(24, dtype=np.int64)
+            if open_hours.size:
+                last = min(24, open_hours[-1] + 1 + int(self.secondary_extra_hours))
+                docks[open_hours[0]:last] = max(1, int(round(self.secondary_booths * staffing)))
+            docks.flags.writeable = False
+            self._docks_cache[key] = docks
+        return docks
+
     def serve_day(self, n_new: int, cdf_by_hour: np.ndarray, booths_by_hour: np.ndarray,
                   primary_min: float, secondary_share: float, rng: np.random.Generator,
-                  waiting: bool = True) -> LineDay:
+                  waiting: bool = True, docks_by_hour: np.ndarray | None = None) -> LineDay:
         """Run the line through one day.
 
         Args:
@@ -114,20 +150,31 @@ class Line:
             secondary_share: share referred to secondary today.
             rng: this line's random stream for today (common random numbers across scenarios).
             waiting: False for the no-delay counterfactual (no line, inspection still takes time).
+            docks_by_hour: secondary docks staffed each hour (default: `docks_by_hour` on a
+                weekday at full staffing).
 
         """
         n_carry = self.carried_wait_min.shape[0]
         n = n_carry + n_new
         if not waiting:
+            # Nobody waits, for a booth or a dock; each crosser's inspections still take their time.
             self.carried_wait_min = np.zeros(0)
-            inspect_h = n * (primary_min + secondary_share * self.secondary_min) / 60.0
-            return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, inspect_h, np.zeros(24))
+            in_port_min = primary_min + secondary_share * self.secondary_min
+            return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, n * in_port_min / 60.0, np.zeros(24),
+                           referred=int(round(n * secondary_share)), released=n,
+                           time_in_port_mean_min=in_port_min, time_in_port_p95_min=in_port_min,
+                           time_in_port_by_hour_min=np.full(24, in_port_min))
+        if docks_by_hour is None:
+            docks_by_hour = self.docks_by_hour(0, 1.0)
         spacings = rng.standard_exponential(n_new + 1)
         uniforms = rng.random(n)
-        served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, _ = line_day(
+        (served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
+         released, port_mean, port_p95, port_by_hour, in_lot, in_lot_service) = line_day(
             spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
-            secondary_share, self._secondary_quantiles, self.secondary_min, self._secondary_booths, 0.5)
+            secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
+            self.in_lot_min, self.in_lot_service_min, 0.5)
         self.carried_wait_min = left
+        self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(
             arrivals=n_new,
             served=served,
@@ -138,6 +185,13 @@ class Line:
             secondary_wait_hours=sec_wait_min / 60.0,
             inspection_hours=inspect_min / 60.0,
             wait_by_hour_min=by_hour,
+            referred=referred,
+            released=released,
+            time_in_port_mean_min=port_mean,
+            time_in_port_p95_min=port_p95,
+            time_in_port_by_hour_min=port_by_hour,
+            blocked_booth_hours=blocked_min / 60.0,
+            in_lot_at_close=in_lot.shape[0],
         )
 
 

@@ -1,4 +1,4 @@
-"""The compiled kernel of a port's lines: a first-come first-served multi-server queue.
+"""The compiled kernel of a port's lines: a tandem queue, primary booths then secondary docks.
 
 Why compiled: the region's passenger and pedestrian lines take some 30,000 crossers a day, ten
 million a year; a Python loop would cost seconds per simulated year. The kernel is plain
@@ -8,6 +8,14 @@ Time is in minutes from the start of the day. Booths are numbered 0..n-1 and sta
 prefix: in hour h the booths 0..booths_by_hour[h]-1 are open. A booth never starts an
 inspection while it is closed; one that is underway finishes. Crossers still in line when no
 booth will open again within the horizon are returned as unserved (carried to the next day).
+
+Secondary inspection is a second multi-server queue behind primary, with docks staffed by hour
+and a lot of limited size. Crossers move through primary, the lot and the docks in the order
+they joined the line (first come, first served throughout). A referred crosser leaves its
+primary booth for the lot when a place is free there; when the lot is full it keeps the booth
+(blocking) until the crosser `lot_places` ahead of it in the secondary sequence starts its
+inspection, so a secondary backlog takes primary booths out of service. Referred crossers not
+yet inspected at the end of the day stay in the lot overnight, first in tomorrow's sequence.
 """
 
 import numpy as np
@@ -118,37 +126,137 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
+@njit(cache=True)
+def _p95(hist, n, bin_min, max_value):
+    """The 95th percentile of n values from their histogram (bins of bin_min minutes)."""
+    if n == 0:
+        return 0.0
+    rank = int(np.ceil(0.95 * n))
+    acc = 0
+    for b in range(hist.shape[0]):
+        acc += hist[b]
+        if acc >= rank:
+            return min((b + 1) * bin_min, max_value)
+    return max_value
+
+
+@njit(cache=True)
+def _dock_start(enter, last_start, dock_free, dock_size, k, change_hour, docks_by_hour):
+    """When a crosser in the lot since `enter` starts secondary: at the first free staffed
+    dock, never before the crosser ahead of it in the sequence. Returns (start, docks, k).
+    """
+    t = max(enter, last_start)
+    g = max(t, dock_free[0])
+    if g >= _change_min(change_hour, k):
+        g, dock_size, k = _start_after_changes(t, dock_free, dock_size, k, change_hour, docks_by_hour)
+    return g, dock_size, k
+
+
+@njit(cache=True)
+def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
+                    in_lot_secondary_min):
+    """Primary booths, then for the referred a lot and secondary docks, first come first served.
+
+    Crossers go through in line order. Each starts primary at the first free staffed booth
+    (`serve_in_order`'s rule). A referred crosser enters the lot when a place is free there,
+    which is when the crosser `lot_places` ahead of it in the secondary sequence has started
+    its inspection; until then it holds its booth (blocking after service). With no lot, it
+    holds the booth until a dock takes it. It starts
+    secondary at the first free staffed dock, never before the crosser ahead of it. Crossers
+    already in the lot at the start of the day (`in_lot_secondary_min`, their inspection
+    minutes) head the secondary sequence.
+
+    Returns:
+        (primary start, time the crosser leaves its booth, secondary start (inf for those not
+        referred, or not started within the horizon), secondary start of those already in
+        the lot). inf marks whatever does not happen within the horizon.
+    """
+    n = arrival_min.shape[0]
+    n_lot = in_lot_secondary_min.shape[0]
+    start = np.full(n, UNSERVED)
+    leave = np.full(n, UNSERVED)
+    dock = np.full(n, UNSERVED)
+    sequence = np.empty(n_lot + n)  # secondary starts in sequence order
+    change_hour, free = _changes_and_free_times(booths_by_hour)
+    size, k = 0, 0
+    next_change_min = _change_min(change_hour, 0)
+    dock_change_hour, dock_free = _changes_and_free_times(docks_by_hour)
+    dock_size, dock_k = 0, 0
+    last_start = 0.0
+    for r in range(n_lot):  # already in the lot: they only wait for a dock
+        g, dock_size, dock_k = _dock_start(0.0, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                           docks_by_hour)
+        sequence[r] = g
+        if g < UNSERVED:
+            last_start = g
+            _take_first_free(dock_free, dock_size, g + in_lot_secondary_min[r])
+    n_seq = n_lot
+    for i in range(n):
+        s = max(arrival_min[i], free[0])  # free[0] is inf while no booth is staffed
+        if s >= next_change_min:
+            s, size, k = _start_after_changes(arrival_min[i], free, size, k, change_hour, booths_by_hour)
+            next_change_min = _change_min(change_hour, k)
+        if s >= UNSERVED:
+            break  # first come, first served: everyone behind waits for tomorrow too
+        start[i] = s
+        done = s + service_min[i]
+        if referred[i]:
+            enter = max(done, sequence[n_seq - lot_places]) if 0 < lot_places <= n_seq else done
+            g, dock_size, dock_k = _dock_start(enter, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                               docks_by_hour)
+            sequence[n_seq] = g
+            n_seq += 1
+            leave[i] = enter if lot_places > 0 else g  # no lot: the booth is held until a dock takes it
+            dock[i] = g
+            if g < UNSERVED:
+                last_start = g
+                _take_first_free(dock_free, dock_size, g + secondary_min[i])
+        else:
+            leave[i] = done
+        _take_first_free(free, size, leave[i])  # the booth is held until the crosser moves on
+    return start, leave, dock, sequence[:n_lot].copy()
+
+
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
-             secondary_share, secondary_quantiles, secondary_mean_min, secondary_booths, bin_min):
-    """One line's day: yesterday's carried crossers first, then today's arrivals, primary
-    inspection, referrals to secondary, and the day's statistics, in one compiled pass.
+             secondary_share, secondary_quantiles, secondary_mean_min, docks_by_hour, lot_places,
+             in_lot_min, in_lot_secondary_min, bin_min):
+    """One line's day through primary and secondary, in one compiled pass.
 
-    This is where a simulated year spends its time, so it takes its randomness as two arrays
-    drawn by numpy (two draw calls per line and day) and allocates little.
+    Draws the day (arrival times, inspection times, referrals), queues it (`tandem_in_order`)
+    and returns the day's statistics. This is where a simulated year spends its time, so it
+    takes its randomness as two arrays drawn by numpy and allocates little.
 
     Args:
         spacings: n_new + 1 standard exponential draws, for the n_new crossers arriving today:
             the spacings that place their arrivals.
         uniforms: n uniforms on [0, 1), one per crosser in line order (carried crossers
             first), whose leading digits pick the stratum of the inspection-time distribution
-            and whose remaining digits (again uniform) decide the referral to secondary.
+            and whose remaining digits (again uniform) decide the referral to secondary and
+            pick its time.
         quantiles: the mean-1 primary inspection-time distribution at equal-probability strata.
         mean_min: mean primary inspection minutes today.
         carried_wait_min: minutes already waited by those left in line at last closing.
         cdf_by_hour: cumulative arrival profile over today's hours (25 values).
-        booths_by_hour: booths staffed in each hour of today.
+        booths_by_hour: primary booths staffed in each hour of today.
         secondary_share: probability that primary refers a crosser to secondary.
         secondary_quantiles: the mean-1 secondary inspection-time distribution.
         secondary_mean_min: mean secondary inspection minutes.
-        secondary_booths: secondary booths staffed in each hour from the start of today.
-        bin_min: width of the histogram bins for the 95th percentile (4,096 bins: a p95 above
-            4,096 x bin_min minutes, 34 hours at 0.5 min, is reported as the longest wait).
+        docks_by_hour: secondary docks staffed in each hour of today.
+        lot_places: places in the secondary lot for referred crossers waiting for a dock.
+        in_lot_min: time in port so far of referred crossers left in the lot yesterday.
+        in_lot_secondary_min: their secondary inspection minutes (drawn when referred).
+        bin_min: width of the histogram bins for the wait's 95th percentile (4,096 bins); time
+            in port uses bins four times as wide.
 
     Returns:
-        (served, mean wait, p95 wait, mean wait by arrival hour (24), total wait minutes,
-        minutes waited so far by those still in line at closing, total inspection minutes,
-        total minutes waited for secondary, number referred).
+        (served at primary, mean wait to primary, its p95, mean wait to primary by arrival
+        hour (24), total wait minutes, minutes waited so far by those still in line at
+        closing, total inspection minutes, total minutes waited between primary and secondary
+        (lot and blocking), minutes booths were held by blocked crossers, number referred,
+        number released, mean time in port, its p95, mean time in port by arrival hour (24),
+        time in port so far of referred crossers left in the lot at the end of the day, and
+        their secondary inspection minutes).
     """
     n_carry = carried_wait_min.shape[0]
     n_new = spacings.shape[0] - 1
@@ -156,6 +264,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     if uniforms.shape[0] != n:  # compiled code does not check bounds: a short array reads garbage
         raise ValueError("line_day needs one uniform per crosser, carried crossers included")
     n_strata = quantiles.shape[0]
+    horizon_min = booths_by_hour.shape[0] * 60.0
     arrival = np.empty(n)
     # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted
     # uniforms; each maps through the inverse of the piecewise-linear cumulative profile
@@ -184,68 +293,95 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         carry_at = min(carry_at, arrival[n_carry])
     arrival[:n_carry] = carry_at
     service = np.empty(n)
+    referred = np.zeros(n, dtype=np.bool_)
+    secondary = np.zeros(n)
     for i in range(n):
-        service[i] = mean_min * quantiles[int(uniforms[i] * n_strata)]
-    start = serve_in_order(arrival, service, booths_by_hour)
+        scaled = uniforms[i] * n_strata
+        service[i] = mean_min * quantiles[int(scaled)]
+        u = scaled - int(scaled)  # the digits below the stratum: uniform again
+        if u < secondary_share:
+            # Given a referral, u / share is again uniform: it picks the secondary time.
+            referred[i] = True
+            secondary[i] = secondary_mean_min * secondary_quantiles[min(int(u / secondary_share * n_strata),
+                                                                        n_strata - 1)]
+    start, leave, dock, lot_dock = tandem_in_order(arrival, service, referred, secondary, booths_by_hour,
+                                                   docks_by_hour, lot_places, in_lot_secondary_min)
 
-    # First come, first served: those still in line at closing are the last in order.
+    n_bins = 4096
+    port_bin = 4.0 * bin_min
+    hist = np.zeros(n_bins, dtype=np.int64)
+    port_hist = np.zeros(n_bins, dtype=np.int64)
+    by_hour = np.zeros(24)
+    by_hour_n = np.zeros(24)
+    port_by_hour = np.zeros(24)
+    port_by_hour_n = np.zeros(24)
+    wait_total = inspect = secondary_wait = blocked = port_total = 0.0
+    max_wait = max_port = 0.0
+    n_released = n_referred = 0
+    n_lot = in_lot_min.shape[0]
+    left_in_lot = np.empty(n_lot + n)
+    left_in_lot_secondary = np.empty(n_lot + n)
+    n_left_in_lot = 0
+    for r in range(n_lot):
+        g = lot_dock[r]
+        if g < UNSERVED:
+            secondary_wait += g
+            inspect += in_lot_secondary_min[r]
+            t = in_lot_min[r] + g + in_lot_secondary_min[r]
+            port_total += t
+            max_port = max(max_port, t)
+            port_hist[min(int(t / port_bin), n_bins - 1)] += 1
+            n_released += 1
+        else:
+            secondary_wait += horizon_min
+            left_in_lot[n_left_in_lot] = in_lot_min[r] + horizon_min
+            left_in_lot_secondary[n_left_in_lot] = in_lot_secondary_min[r]
+            n_left_in_lot += 1
     n_served = 0
     while n_served < n and start[n_served] < UNSERVED:
         n_served += 1
-    left = np.empty(n - n_served)
-    n_bins = 4096
-    inv_bin = 1.0 / bin_min
-    hist = np.zeros(n_bins, dtype=np.int64)
-    by_hour = np.zeros(24)
-    by_hour_n = np.zeros(24)
-    total = 0.0
-    inspect = 0.0
-    max_wait = 0.0
-    referred_at = np.empty(n_served)
-    referred_min = np.empty(n_served)
-    n_ref = 0
     for i in range(n_served):
-        w = start[i] - arrival[i]
-        if i < n_carry:
-            w += carried_wait_min[i]
-        total += w
+        prior = carried_wait_min[i] if i < n_carry else 0.0
+        w = start[i] - arrival[i] + prior
+        wait_total += w
         max_wait = max(max_wait, w)
         h = min(23, int(arrival[i] * (1.0 / 60.0)))  # arrival >= 0: truncation is floor
         by_hour[h] += w
         by_hour_n[h] += 1
-        hist[min(int(w * inv_bin), n_bins - 1)] += 1
+        hist[min(int(w / bin_min), n_bins - 1)] += 1
         inspect += service[i]
-        scaled = uniforms[i] * n_strata
-        u = scaled - int(scaled)  # the digits below the stratum: uniform again
-        if u < secondary_share:
-            # Given a referral, u / share is again uniform: it picks the secondary time.
-            stratum = min(int(u / secondary_share * n_strata), n_strata - 1)
-            referred_at[n_ref] = start[i] + service[i]
-            referred_min[n_ref] = secondary_mean_min * secondary_quantiles[stratum]
-            n_ref += 1
+        done = start[i] + service[i]
+        release = done
+        if referred[i]:
+            n_referred += 1
+            blocked += min(leave[i], horizon_min) - done
+            if dock[i] >= UNSERVED:  # still in the lot (or at its booth) tonight
+                secondary_wait += horizon_min - done
+                left_in_lot[n_left_in_lot] = horizon_min - arrival[i] + prior
+                left_in_lot_secondary[n_left_in_lot] = secondary[i]
+                n_left_in_lot += 1
+                continue
+            secondary_wait += dock[i] - done
+            inspect += secondary[i]
+            release = dock[i] + secondary[i]
+        t = release - arrival[i] + prior
+        port_total += t
+        max_port = max(max_port, t)
+        port_hist[min(int(t / port_bin), n_bins - 1)] += 1
+        port_by_hour[h] += t
+        port_by_hour_n[h] += 1
+        n_released += 1
+    left = np.empty(n - n_served)
     for i in range(n_served, n):
         prior = carried_wait_min[i] if i < n_carry else 0.0
         left[i - n_served] = prior + max(0.0, last_open - arrival[i])
-    mean = total / n_served if n_served else 0.0
-    p95 = 0.0
-    if n_served:
-        rank = int(np.ceil(0.95 * n_served))
-        acc = 0
-        for b in range(n_bins):
-            acc += hist[b]
-            if acc >= rank:
-                p95 = min((b + 1) * bin_min, max_wait)
-                break
+    mean = wait_total / n_served if n_served else 0.0
+    p95 = _p95(hist, n_served, bin_min, max_wait)
+    port_mean = port_total / n_released if n_released else 0.0
+    port_p95 = _p95(port_hist, n_released, port_bin, max_port)
     for h in range(24):
         by_hour[h] = by_hour[h] / by_hour_n[h] if by_hour_n[h] > 0 else mean
-
-    secondary_wait = 0.0
-    if n_ref > 0:
-        order = np.argsort(referred_at[:n_ref])
-        sec_arrival = referred_at[:n_ref][order]
-        sec_service = referred_min[:n_ref][order]
-        sec_start = serve_in_order(sec_arrival, sec_service, secondary_booths)
-        for i in range(n_ref):
-            secondary_wait += sec_start[i] - sec_arrival[i]
-            inspect += sec_service[i]
-    return n_served, mean, p95, by_hour, total, left, inspect, secondary_wait, n_ref
+        port_by_hour[h] = port_by_hour[h] / port_by_hour_n[h] if port_by_hour_n[h] > 0 else port_mean
+    return (n_served, mean, p95, by_hour, wait_total, left, inspect, secondary_wait, blocked, n_referred,
+            n_released, port_mean, port_p95, port_by_hour, left_in_lot[:n_left_in_lot].copy(),
+            left_in_lot_secondary[:n_left_in_lot].copy())

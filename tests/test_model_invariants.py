@@ -108,3 +108,15 @@ def test_a_run_may_start_on_a_sunday_when_the_cargo_lanes_are_shut():
     m = BorderModel({"simulation.start_date": "2023-01-01", "simulation.days": 3, "simulation.warmup_days": 0},
                     seed=1).run()
     assert m.first_day.weekday() == 6 and m.ledger["created"] > 0
+
+
+def test_no_delay_frees_only_calexico_and_diverts_no_more_trucks_than_the_baseline():
+    """The counterfactual is free flow at the two Calexico ports; Otay Mesa and San Luis keep their
+    waits, so no more trucks leave Calexico East for them than in the baseline."""
+    base = daily_table(run(seed=2))
+    free = daily_table(run(seed=2, **{"port.waiting": False}))
+    diverted = ["diverted_otay_mesa", "diverted_san_luis"]
+    assert free[diverted].to_numpy().sum() <= base[diverted].to_numpy().sum()
+    assert free["northbound_trucks"].sum() >= base["northbound_trucks"].sum()
+    assert (free["commercial_time_in_port_mean_min"][free["northbound_trucks"] > 0] > 0).all(), \
+        "inspection still takes its time"

@@ -1,0 +1,107 @@
+"""Which port, at which hour: commuters and visitors choose between Calexico West and East.
+
+Each crosser group (farm crews, other commuters, visitors) has the hours it wants to cross
+(`data/arrival_profiles.csv`) and a home port, the one nearer its trips. For each hour it
+picks a port by a logit on the time it expects to lose there, with the drive across Mexicali
+to the other port added to the one that is not home (SANDAG's cross-border model: a logit on
+wait with purpose-specific coefficients). A port whose gate is closed at that hour is chosen
+only by retiming: the crosser comes when it opens and loses the time until then, so nobody
+stands at a closed gate, and people prefer the open port unless the choice model says the
+later crossing is worth it.
+"""
+
+import numpy as np
+
+PORTS = ("west", "east")
+KINDS = ("pedestrian", "pov_general", "pov_ready", "pov_sentri")
+PEOPLE_GROUPS = ("farm_commuters", "other_commuters", "visitors")
+HOURS = np.arange(24)
+
+
+def gate_opening(booths_by_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a crosser who wants to cross in each hour: the hour it can cross (the gate's next
+    opening) and the minutes it loses waiting for that, from the middle of its hour.
+
+    Past the last opening of the day the gate opens tomorrow at the same first hour; such a
+    crosser is counted in that hour of today (the day is the model's unit).
+    """
+    open_hours = np.flatnonzero(booths_by_hour > 0)
+    if open_hours.size == 0:
+        return HOURS.copy(), np.full(24, 24 * 60.0)
+    nxt = np.searchsorted(open_hours, HOURS)
+    later_today = nxt < open_hours.size
+    opens_at = np.where(later_today, open_hours[np.minimum(nxt, open_hours.size - 1)], open_hours[0])
+    wait_min = np.where(booths_by_hour > 0, 0.0, (opens_at + 24 * ~later_today - HOURS - 0.5) * 60.0)
+    return opens_at, wait_min
+
+
+class PortChoice:
+    """Hourly port shares of each people group, and the time they lose to the ports."""
+
+    def __init__(self, line_index: dict, profiles: np.ndarray, wait_coefficients_per_min, switch_min: float):
+        """Set up the choice.
+
+        Args:
+            line_index: line name -> index.
+            profiles: (3 groups, 24) desired crossing hours of PEOPLE_GROUPS, each summing to 1.
+            wait_coefficients_per_min: utility per minute lost, by group (negative).
+            switch_min: minutes of driving to use the port that is not home.
+
+        """
+        self.lines = np.array([[line_index[f"{p}_{k}"] for k in KINDS] for p in PORTS])  # (port, kind)
+        self.profiles = np.asarray(profiles, dtype=float)
+        self.beta = np.asarray(wait_coefficients_per_min, dtype=float)
+        self.switch_min = switch_min
+        self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
+        self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
+        self.gate_wait_min = np.zeros((2, len(KINDS), 24))
+
+    def choose(self, expected_min_by_hour: np.ndarray, booths_by_hour) -> np.ndarray:
+        """Today's shares from the time in port expected at each line and hour, and today's gates.
+
+        Args:
+            expected_min_by_hour: (lines, 24) time in port expected for crossing in each hour.
+            booths_by_hour: each line's booths staffed by hour today (gives the gates' hours).
+
+        Returns:
+            (group, home port, chosen port, kind, hour wanted) shares, summing to 1 over ports.
+
+        """
+        for p, k in np.ndindex(self.lines.shape):
+            self.crossing_hour[p, k], self.gate_wait_min[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
+        cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
+        away = self.switch_min * (1.0 - np.eye(2))  # (home, port)
+        utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, None, None])
+        utility -= utility.max(axis=2, keepdims=True)
+        weight = np.exp(utility)
+        self.shares = weight / weight.sum(axis=2, keepdims=True)
+        return self.shares
+
+    def _lost_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
+        """Minutes lost by those wanting to cross in each hour: the gate's, then the port's."""
+        at_crossing = np.take_along_axis(time_in_port_by_hour[self.lines], self.crossing_hour, axis=2)
+        return self.gate_wait_min + at_crossing
+
+    def arrivals_by_hour(self, home_units: np.ndarray, n_lines: int) -> np.ndarray:
+        """Crossers each line receives in each hour (lines, 24), retimed to the gates' opening.
+
+        Args:
+            home_units: (group, home port, kind) crossers of the day, in line units.
+            n_lines: number of lines.
+
+        """
+        wanted = np.einsum("gqk,gqpkh,gh->pkh", home_units, self.shares, self.profiles)
+        crossed = np.zeros_like(wanted)
+        p, k, _ = np.indices(wanted.shape)
+        np.add.at(crossed, (p, k, self.crossing_hour), wanted)
+        out = np.zeros((n_lines, 24))
+        out[self.lines] = crossed
+        return out
+
+    def lived_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
+        """Minutes each (group, home port, kind) lost today, over its hours and choices."""
+        return np.einsum("gqpkh,pkh,gh->gqk", self.shares, self._lost_min(time_in_port_by_hour), self.profiles)
+
+    def expected_min(self, expected_min_by_hour: np.ndarray) -> np.ndarray:
+        """Minutes each (group, home port, kind) expects to lose today, over its hours and choices."""
+        return self.lived_min(expected_min_by_hour)

@@ -69,11 +69,12 @@ def allowed(spec: Spec) -> str:
 
 def parameter_table(prefix: str = "", specs: dict[str, Spec] = SPECS) -> str:
     """A Markdown table of every parameter whose key starts with `prefix`."""
-    rows = ["| parameter | default | unit | allowed | source |", "|---|---|---|---|---|"]
+    rows = ["| parameter | default | unit | allowed | sensitivity range | source |", "|---|---|---|---|---|---|"]
     for key, spec in specs.items():
         if key.startswith(prefix):
+            span = "" if spec.range is None else " to ".join(format_value(b) for b in spec.range)
             rows.append(f"| `{key}` | {_cell(format_value(spec.default))} | {_cell(spec.unit)} | "
-                        f"{_cell(allowed(spec))} | {spec.provenance_kind}: {_cell(spec.provenance)} |")
+                        f"{_cell(allowed(spec))} | {span} | {spec.provenance_kind}: {_cell(spec.provenance)} |")
     if len(rows) == 2:
         raise ParameterError(str(ODD), "BEGIN PARAMETERS", prefix, "a prefix of at least one parameter key")
     return "\n".join(rows) + "\n"

@@ -6,6 +6,7 @@ so the ODD tables are generated from it and a scenario can only set what exists.
 """
 
 import datetime as dt
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,15 @@ class Spec:
     choices: tuple | None = None
     provenance: str = ""
     provenance_kind: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """The documented low-high range a sensitivity study varies this parameter over, if any."""
+        if self.low is None or self.low == self.high:
+            return None
+        return (self.low, self.high)
 
     def check(self, value, where: str):
         """Return the value if allowed (ints widen to floats), else raise ParameterError."""
@@ -87,13 +97,38 @@ def _flatten(table: Mapping, prefix: str = ""):
             yield from _flatten(entry, key + ".")
 
 
-def load_specs() -> dict[str, Spec]:
-    """Read the shipped defaults into specs keyed by dotted name."""
-    text = resources.files("model").joinpath("data/parameters.toml").read_text()
+def _check_range(key: str, entry: Mapping, where: str):
+    """Refuse a low/high that is half given, not a number, or not min <= low <= value <= high <= max."""
+    if "low" not in entry and "high" not in entry:
+        return None, None
+    value = entry["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(where, f"{key}.low", entry.get("low"), "no range: only numbers have one")
+    bounds = {}
+    for name in ("low", "high"):
+        number = entry.get(name)
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ParameterError(where, f"{key}.{name}", number, "a number (low and high come together)")
+        bounds[name] = number
+    lo, hi = bounds["low"], bounds["high"]
+    floor = entry.get("min", -math.inf)
+    ceiling = entry.get("max", math.inf)
+    if not floor <= lo <= value:
+        raise ParameterError(where, f"{key}.low", lo, f"from min {floor} to the value {value}")
+    if not value <= hi <= ceiling:
+        raise ParameterError(where, f"{key}.high", hi, f"from the value {value} to max {ceiling}")
+    return lo, hi
+
+
+def load_specs(text: str | None = None, where: str = "model/data/parameters.toml") -> dict[str, Spec]:
+    """Read the shipped defaults (or `text` in their format) into specs keyed by dotted name."""
+    if text is None:
+        text = resources.files("model").joinpath("data/parameters.toml").read_text()
     specs = {}
     for key, entry in _flatten(tomllib.loads(text)):
         kind = next(k for k in PROVENANCE_KEYS if k in entry)
         choices = entry.get("choices")
+        low, high = _check_range(key, entry, where)
         specs[key] = Spec(
             key=key,
             default=entry["value"],
@@ -103,11 +138,18 @@ def load_specs() -> dict[str, Spec]:
             choices=tuple(choices) if choices else None,
             provenance=entry[kind],
             provenance_kind=kind,
+            low=low,
+            high=high,
         )
     return specs
 
 
 SPECS = load_specs()
+
+
+def ranged_specs(kinds=PROVENANCE_KEYS) -> dict[str, Spec]:
+    """Parameters with a documented low-high range whose provenance is one of `kinds`, in file order."""
+    return {k: s for k, s in SPECS.items() if s.range is not None and s.provenance_kind in kinds}
 
 
 @dataclass(frozen=True)

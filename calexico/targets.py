@@ -33,6 +33,12 @@ QUANTITIES = {
     "field_workers_us_mean": "mean daily field workers on Imperial farms",
     "jobs_manufacturing_mx_mean": "mean direct manufacturing jobs in Mexicali",
     "imperial_ag_value_usd": "value of the Imperial harvest picked (USD)",
+    "commercial_wait_mean_min": "mean wait to primary of northbound trucks at Calexico East (min, truck-weighted)",
+    "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general passenger lanes (min)",
+    "west_pov_ready_wait_mean_min": "mean wait to primary, Calexico West Ready lanes (min)",
+    "west_pov_sentri_wait_mean_min": "mean wait to primary, Calexico West SENTRI lanes (min)",
+    "pedestrian_wait_mean_min": "mean wait to primary of pedestrians, both Calexico ports (min)",
+    "west_pedestrian_night_wait_mean_min": "mean wait to primary at Calexico West on foot, arrivals 01:00-04:00 (min)",
 }
 FIELDS = ("name", "quantity", "period", "value", "unit", "role", "tolerance", "source", "note")
 

@@ -30,6 +30,15 @@ MONTHLY = (("trucks", "northbound_trucks", "Calexico East", "Trucks", "Calexico 
            ("west_vehicles", "west_vehicles", "Calexico", "Personal Vehicles", "Calexico West NB POVs"),
            ("east_vehicles", "east_vehicles", "Calexico East", "Personal Vehicles", "Calexico East NB POVs"))
 SUM_COLUMNS = {q: col for q, col, *_ in MONTHLY}
+# Waits: (daily mean column, the daily count that weights it).
+WAIT_COLUMNS = {
+    "commercial_wait_mean_min": "northbound_trucks",
+    "west_pov_general_wait_mean_min": "west_pov_general_served",
+    "west_pov_ready_wait_mean_min": "west_pov_ready_served",
+    "west_pov_sentri_wait_mean_min": "west_pov_sentri_served",
+    "pedestrian_wait_mean_min": ("west_pedestrians", "east_pedestrians"),
+    "west_pedestrian_night_wait_mean_min": "west_pedestrian_night_served",
+}
 WINTER, SUMMER = (2, 3, 12), (6, 7, 8, 9)  # January 2024 pedestrians are not reported by BTS
 FIGURES = "figures"
 
@@ -95,6 +104,9 @@ def statistic(target: targets.Target, run: YearRun) -> float | None:
     q = target.quantity
     if q in SUM_COLUMNS:
         return float(d[SUM_COLUMNS[q]].sum())
+    if q in WAIT_COLUMNS:
+        weight = d[list(np.atleast_1d(WAIT_COLUMNS[q]))].sum(axis=1)
+        return float(np.average(d[q], weights=weight)) if weight.sum() > 0 else math.nan
     if q == "loaded_share":
         total = d["northbound_trucks"].sum()
         return float(d["northbound_trucks_loaded"].sum() / total) if total else math.nan

@@ -26,7 +26,7 @@ from model.markets import FreightMarket, LabourMarket
 from model.outcomes import COMMERCIAL_NORTH
 from model.parameters import line_names, resolve
 from model.port import Line
-from model.port_choice import PEOPLE_GROUPS, PortChoice
+from model.port_choice import KINDS, PEOPLE_GROUPS, PortChoice
 from model.region import KM_PER_MILE, Region, great_circle_km
 
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
@@ -80,7 +80,9 @@ class BorderModel(mesa.Model):
         self.truck_profile = hourly["trucks"] / hourly["trucks"].sum()
         people = np.array([hourly[g] / hourly[g].sum() for g in PEOPLE_GROUPS])
         west, east = (self.region.graph.nodes[n]["pos"] for n in ("calexico_west_mx", "calexico_east_mx"))
-        switch_min = (great_circle_km(*west, *east) * p["region.circuity"] / p["crossers.city_speed_kmh"] * 60.0)
+        across_km = great_circle_km(*west, *east) * p["region.circuity"]
+        switch_min = [across_km / p["crossers.transit_speed_kmh" if kind == "pedestrian" else "crossers.city_speed_kmh"]
+                      * 60.0 for kind in KINDS]
         work, shop = p["crossers.work_wait_utility_per_min"], p["crossers.shopping_wait_utility_per_min"]
         self.port_choice = PortChoice(self.line_index, people, (work, work, shop), switch_min)
         self.people_lines = self.port_choice.lines
@@ -330,6 +332,7 @@ class BorderModel(mesa.Model):
             orders.append(order)
             self.ledger["created"] += loads + order
             self.today["goods_loads_made"] += loads
+            self.today["output_manufacturing_mx_usd"] += loads * p["manufacturing.value_per_load_usd"]
         self.inputs_backlog += orders
         self.goods_made_today = np.array(output) @ self.plant_to_goods_group
 
@@ -506,6 +509,7 @@ class BorderModel(mesa.Model):
         rate = p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * np.asarray(perishable)
         loss = 1.0 - np.exp(-rate * delay_h)
         self.today["cost_spoilage_usd"] += float((value * loss).sum())
+        self.today["output_agriculture_mx_usd"] += float((value * (1 - loss)).sum())
         self.today["trade_north_usd"] += float((value * (1 - loss)).sum())
 
     def serve_lines(self, day, port_today) -> list:
@@ -558,6 +562,16 @@ class BorderModel(mesa.Model):
         self.today["commuter_wait_hours"] = hours
         self.today["cost_commuter_time_usd"] += time_usd
         self.today["cost_lost_wages_usd"] += wages_usd
+        wf = self.workforce
+        full_day_usd = float((wf.headcount * wf.crossing * wf.wage_usd_per_hour).sum()) * p["labour.shift_hours"]
+        self.today["output_households_mx_usd"] = full_day_usd - wages_usd  # commuters' households live in Mexicali
+
+        # Visitors: their time at the ports and hours they chose.
+        visitors = np.zeros(len(self.lines))
+        visitors[self.people_lines] = lived[PEOPLE_GROUPS.index("visitors")]
+        visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
+        self.today["visitor_hours_in_port"] = visitor_hours
+        self.today["cost_visitor_time_usd"] += visitor_hours * p["crossers.value_of_time_usd_per_hour"]
 
         # Growers harvest with the crews that came, late crews picking less.
         local, cross = self.crews
@@ -574,8 +588,9 @@ class BorderModel(mesa.Model):
                 potential = g.planned_loads * per_load
                 g.sell(picked * per_load, potential)
                 left_in_field_usd += potential - picked * per_load
+                self.today["output_agriculture_us_usd"] += picked * per_load
             picked_total += picked
-        self.today["cost_spoilage_usd"] += left_in_field_usd
+        self.today["cost_crops_unharvested_usd"] += left_in_field_usd
         self.ledger["created"] += exported
         self.today["harvest_loads"] += picked_total
         self.today["field_workers_us"] = local + cross
@@ -632,6 +647,20 @@ class BorderModel(mesa.Model):
         for firm, firm_loads in zip(self.firms, cycles, strict=True):
             share = firm_loads / total if total > 0 else 0.0
             firm.carry(firm_loads, firm_loads * free_flow_h + share * wait_h, shift_h, cost_h)
+            # Trucking's output: the loads carried, at free-flow truck-hours, less the hours in line
+            # that are paid for and carry nothing (its lost productivity).
+            side = "us" if firm.base == "US" else "mx"
+            self.today[f"output_trucking_{side}_usd"] += (firm_loads * free_flow_h - share * wait_h) * cost_h
+
+        # Loads held by shippers for want of trucks or room at the port, and loaded trucks' stock
+        # waiting at the port, carry the inventory cost of their value while they wait.
+        holding_per_day = p["manufacturing.holding_cost_per_year"] / 365.0
+        held_loads = self.produce_backlog.sum() + self.goods_backlog.sum() + self.inputs_backlog.sum()
+        self.today["cost_held_loads_usd"] += held_loads * p["manufacturing.value_per_load_usd"] * holding_per_day
+        in_line_h = sum(results[i].wait_hours + results[i].secondary_wait_hours
+                        for i in (*loaded, self.line_index[SOUTH]))
+        self.today["cost_stock_in_line_usd"] += (in_line_h / 24.0 * p["manufacturing.value_per_load_usd"]
+                                                 * holding_per_day)
 
         # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
         self._age_produce(day)
@@ -642,6 +671,10 @@ class BorderModel(mesa.Model):
         # Visitors spend on the US side; expectations move toward today's waits.
         self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
         self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
+        self.today["output_retail_services_us_usd"] = self.today["visitor_spending_usd"]
+        # Trips not made are partly spent at home, in Mexicali, instead (the SANDAG method).
+        self.today["output_retail_services_mx_usd"] = (self.crossing_demand.forgone_spending_usd(self.visitor_trips)
+                                                       * p["crossers.spent_at_home_share"])
         self.update_expectations(results, port_today)
 
     def update_expectations(self, results, port_today):

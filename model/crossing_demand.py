@@ -45,6 +45,10 @@ class CrossingDemand:
         """
         return self.potential * np.exp(self.elasticity * expected_time_in_port_min / 60.0)
 
+    def forgone_spending_usd(self, trips: np.ndarray) -> float:
+        """What the trips not made today (against the potential) would have spent in the US."""
+        return float(((self.potential - trips) * self.persons).sum() * self.spend)
+
     def spending_usd(self, trips: np.ndarray) -> float:
         """Spending on the US side by today's trips."""
         return float((trips * self.persons).sum() * self.spend)

@@ -12,10 +12,20 @@ from model.parameters import line_names
 
 PORT_LINES = tuple(line_names())
 COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
-COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_inventory_usd",
-                "cost_stoppage_usd", "cost_commuter_time_usd", "cost_lost_wages_usd")
+COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_crops_unharvested_usd",
+                "cost_inventory_usd", "cost_held_loads_usd", "cost_stock_in_line_usd", "cost_stoppage_usd",
+                "cost_commuter_time_usd", "cost_lost_wages_usd", "cost_visitor_time_usd")
+# Output by sector and side of the border (gross output, USD/day): what delay takes away from,
+# measured the same way in a scenario and its counterfactual (output lost = the difference).
+OUTPUT_SECTORS = (("agriculture", "us"), ("agriculture", "mx"), ("manufacturing", "mx"), ("trucking", "us"),
+                  ("trucking", "mx"), ("retail_services", "us"), ("retail_services", "mx"), ("households", "mx"))
+OUTPUT_COLUMNS = tuple(f"output_{sector}_{side}_usd" for sector, side in OUTPUT_SECTORS)
+AGENT_JOBS = {"plant_jobs_mx": "jobs_manufacturing_mx", "field_crews_us": "jobs_agriculture_us",
+              "commuters_employed_us": "jobs_services_us", "fleet_drivers_us": "jobs_trucking_us",
+              "fleet_drivers_mx": "jobs_trucking_mx"}
 JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
                "jobs_trucking_us", "jobs_trucking_mx", "jobs_services_us", "jobs_retail_us")
+NIGHT = slice(1, 4)  # 01:00-04:00, when the farm crews cross
 LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
                "released", "time_in_port_mean_min", "time_in_port_p95_min")
 _LINE_COLUMNS = {line: tuple(f"{line}_{field}" for field in LINE_FIELDS) for line in PORT_LINES}
@@ -30,11 +40,12 @@ DAILY_COLUMNS = (
     "west_pedestrians", "west_vehicles", "east_pedestrians", "east_vehicles",
     "pedestrian_wait_mean_min", "vehicle_wait_mean_min",
     "pedestrian_time_in_port_mean_min", "vehicle_time_in_port_mean_min",
+    "west_pedestrian_night_served", "west_pedestrian_night_wait_mean_min",
     *(column for line in PORT_LINES for column in _LINE_COLUMNS[line]),
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuters_quit",
-    "visitor_trips", "visitor_spending_usd",
+    "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port",
     "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads",
-    *COST_COLUMNS, "cost_total_usd",
+    *COST_COLUMNS, "cost_total_usd", *OUTPUT_COLUMNS,
     *JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx",
     "trade_north_usd", "trade_south_usd",
 )
@@ -95,6 +106,12 @@ def record_lines(model, results):
            for p in ("west", "east")]
     veh = [(today[f"{p}_pov_general_time_in_port_mean_min"], today[f"{p}_pov_general_released"])
            for p in ("west", "east")]
+    # Farm crews' hours at the downtown port: those arriving on foot at West from 01:00 to 04:00.
+    west_ped = model.line_index["west_pedestrian"]
+    night = model.arrivals_by_hour[west_ped, NIGHT]
+    today["west_pedestrian_night_served"] = night.sum()
+    today["west_pedestrian_night_wait_mean_min"] = (
+        float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night.sum()) if night.sum() > 0 else 0.0)
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
 
@@ -172,4 +189,7 @@ def summarise(daily, params: dict, seed: int) -> dict:
         "trade_value_usd": {"north": float(d["trade_north_usd"].sum()),
                             "south": float(d["trade_south_usd"].sum())},
         "visitor_spending_usd": float(d["visitor_spending_usd"].sum()),
+        "output_usd": {side: {sector: float(d[f"output_{sector}_{s}_usd"].sum())
+                              for sector, s in OUTPUT_SECTORS if s == side} for side in ("us", "mx")},
+        "agent_jobs": {kind: float(d[column].mean()) for kind, column in AGENT_JOBS.items()},
     }

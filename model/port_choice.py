@@ -3,11 +3,11 @@
 Each crosser group (farm crews, other commuters, visitors) has the hours it wants to cross
 (`data/arrival_profiles.csv`) and a home port, the one nearer its trips. For each hour it
 picks a port by a logit on the time it expects to lose there, with the drive across Mexicali
-to the other port added to the one that is not home (SANDAG's cross-border model: a logit on
-wait with purpose-specific coefficients). A port whose gate is closed at that hour is chosen
-only by retiming: the crosser comes when it opens and loses the time until then, so nobody
-stands at a closed gate, and people prefer the open port unless the choice model says the
-later crossing is worth it.
+(or the bus ride, for those on foot) to the other port added to the one that is not home
+(SANDAG's cross-border model: a logit on wait with purpose-specific coefficients). A port
+whose gate is closed at that hour is chosen only by retiming: the crosser comes when it
+opens and loses the time until then, so nobody stands at a closed gate, and people prefer
+the open port unless the choice model says the later crossing is worth it.
 """
 
 import numpy as np
@@ -45,13 +45,13 @@ class PortChoice:
             line_index: line name -> index.
             profiles: (3 groups, 24) desired crossing hours of PEOPLE_GROUPS, each summing to 1.
             wait_coefficients_per_min: utility per minute lost, by group (negative).
-            switch_min: minutes of driving to use the port that is not home.
+            switch_min: minutes to get to the port that is not home, by kind (KINDS).
 
         """
         self.lines = np.array([[line_index[f"{p}_{k}"] for k in KINDS] for p in PORTS])  # (port, kind)
         self.profiles = np.asarray(profiles, dtype=float)
         self.beta = np.asarray(wait_coefficients_per_min, dtype=float)
-        self.switch_min = switch_min
+        self.switch_min = np.asarray(switch_min, dtype=float)  # (kind,)
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
@@ -70,8 +70,8 @@ class PortChoice:
         for p, k in np.ndindex(self.lines.shape):
             self.crossing_hour[p, k], self.gate_wait_min[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
         cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
-        away = self.switch_min * (1.0 - np.eye(2))  # (home, port)
-        utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, None, None])
+        away = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
+        utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, :, None])
         utility -= utility.max(axis=2, keepdims=True)
         weight = np.exp(utility)
         self.shares = weight / weight.sum(axis=2, keepdims=True)

@@ -22,6 +22,7 @@ def daily(model):
 
 
 WAITS = (("commercial_wait_mean_min", "#d62728", "-", "trucks mean"),
+         ("commercial_time_in_port_mean_min", "#8c564b", "-", "trucks time in port"),
          ("commercial_wait_p95_min", "#d62728", ":", "trucks p95"),
          ("pedestrian_wait_mean_min", "#9467bd", "-", "pedestrians mean"),
          ("pedestrian_wait_p95_min", "#9467bd", ":", "pedestrians p95"))
@@ -120,12 +121,15 @@ def headline(model) -> list[tuple[str, str, str, str]]:
         return rows
 
     def add(name, a, b, fmt):
-        rows.append((name, fmt(a), fmt(b), fmt(a - b) if not name.startswith("Wait") else f"{a - b:+.1f}"))
+        minutes = name.startswith(("Wait", "Time in port"))
+        rows.append((name, fmt(a), fmt(b), f"{a - b:+.1f}" if minutes else fmt(a - b)))
 
     money = partial(format_money, decimals=2)
     count = "{:,.0f}".format
     add("Wait for trucks today (mean, min)", d["commercial_wait_mean_min"].iloc[-1],
         t["commercial_wait_mean_min"].iloc[-1], "{:.1f}".format)
+    add("Time in port for trucks today (mean, min)", d["commercial_time_in_port_mean_min"].iloc[-1],
+        t["commercial_time_in_port_mean_min"].iloc[-1], "{:.1f}".format)
     add("Wait for pedestrians today (mean, min)", d["pedestrian_wait_mean_min"].iloc[-1],
         t["pedestrian_wait_mean_min"].iloc[-1], "{:.1f}".format)
     add("Trucks through Calexico East so far", d["northbound_trucks"].sum(), t["northbound_trucks"].sum(), count)

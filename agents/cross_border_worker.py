@@ -35,6 +35,7 @@ class Workforce:
         self.bad_days = np.zeros(n, dtype=np.int32)
         self.expected_wait_min = np.zeros(n)
         self.wait_min = np.zeros(n)
+        self.lost_paid_hours = np.zeros(n)
 
     def farm_pool(self) -> float:
         """Farm commuters still willing to cross."""
@@ -78,7 +79,7 @@ class Workforce:
         crossing = self.crossing
         heads = self.headcount * crossing
         person_hours = float((heads * self.wait_min).sum()) / 60.0
-        lost_paid_h = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
+        lost_paid_h = self.lost_paid_hours = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
         lost_time_usd = person_hours * value_of_time
         lost_wages_usd = float((heads * lost_paid_h * self.wage_usd_per_hour).sum())
         farm = heads * (self.sector == FARM)

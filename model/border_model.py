@@ -562,9 +562,13 @@ class BorderModel(mesa.Model):
         self.today["commuter_wait_hours"] = hours
         self.today["cost_commuter_time_usd"] += time_usd
         self.today["cost_lost_wages_usd"] += wages_usd
+        # Households' income from the US jobs of non-farm commuters (their households live in
+        # Mexicali). Farm crews' lost hours are already lost harvest, whose induced effect
+        # includes their wages; counting them here too would count it twice.
         wf = self.workforce
-        full_day_usd = float((wf.headcount * wf.crossing * wf.wage_usd_per_hour).sum()) * p["labour.shift_hours"]
-        self.today["output_households_mx_usd"] = full_day_usd - wages_usd  # commuters' households live in Mexicali
+        nonfarm = wf.headcount * wf.crossing * (wf.sector == NONFARM)
+        self.today["output_households_mx_usd"] = float(
+            (nonfarm * wf.wage_usd_per_hour * (p["labour.shift_hours"] - wf.lost_paid_hours)).sum())
 
         # Visitors: their time at the ports and hours they chose.
         visitors = np.zeros(len(self.lines))

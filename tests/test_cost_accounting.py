@@ -1,0 +1,48 @@
+"""Every cost is counted once: components sum to the total, and pairs that could overlap don't."""
+
+import numpy as np
+import pytest
+
+from calexico.runs import daily_table
+from model import BorderModel
+from model.outcomes import COST_COLUMNS, OUTPUT_COLUMNS
+
+SHORT = {"simulation.days": 30}
+
+
+@pytest.fixture(scope="module")
+def winter():
+    return daily_table(BorderModel(SHORT, seed=3).run())
+
+
+def test_cost_components_sum_to_the_total(winter):
+    np.testing.assert_allclose(winter[list(COST_COLUMNS)].sum(axis=1), winter["cost_total_usd"], rtol=1e-12)
+    assert (winter[list(COST_COLUMNS)] >= 0).all().all()
+    for column in ("cost_visitor_time_usd", "cost_held_loads_usd", "cost_stock_in_line_usd",
+                   "cost_commuter_time_usd", "cost_truck_delay_usd"):
+        assert winter[column].sum() > 0, f"{column} is counted"
+
+
+def test_spoilage_counts_lost_loads_and_quality_loss_on_delivered_loads_only():
+    """Without quality loss, spoilage is exactly the loads lost past their shelf life: the two
+    parts of spoilage never count the same load."""
+    d = daily_table(BorderModel({**SHORT, "agriculture.quality_loss_per_hour": 0.0,
+                                 "agriculture.shelf_life_days": 1}, seed=3).run())
+    assert d["spoiled_loads"].sum() > 0
+    np.testing.assert_allclose(d["cost_spoilage_usd"], d["spoiled_loads"] * 30000.0, rtol=1e-9)
+
+
+def test_crops_left_in_the_field_are_their_own_component_not_spoilage():
+    d = daily_table(BorderModel({**SHORT, "labour.slack_min": 0.0, "agriculture.quality_loss_per_hour": 0.0,
+                                 "agriculture.shelf_life_days": 60}, seed=3).run())
+    assert d["cost_crops_unharvested_usd"].sum() > 0, "crews held at the port pick less"
+    assert d["cost_spoilage_usd"].sum() == 0
+
+
+def test_without_waiting_there_is_no_delay_cost_but_output_goes_on(winter):
+    free = daily_table(BorderModel({**SHORT, "port.waiting": False}, seed=3).run())
+    for column in ("cost_truck_delay_usd", "cost_stock_in_line_usd", "cost_crops_unharvested_usd"):
+        assert free[column].sum() == 0, column
+    assert (free[list(OUTPUT_COLUMNS)].sum() > 0).all()
+    assert free["output_households_mx_usd"].sum() >= winter["output_households_mx_usd"].sum(), \
+        "commuters earn at least as much when nobody waits"

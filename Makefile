@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench notebooks clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.12+ found (see scripts/find-python)"; exit 1; }
@@ -21,6 +21,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute-notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

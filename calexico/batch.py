@@ -28,7 +28,10 @@ import concurrent.futures as cf
 import itertools
 import json
 import multiprocessing as mp
+import os
+import signal
 import sys
+import threading
 import time
 import tomllib
 import traceback
@@ -37,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from calexico import provenance, runs, scenarios
-from model.parameters import SPECS, ParameterError, flatten_values, resolve
+from calexico import provenance, runs, scenarios, storage
+from model.parameters import SPECS, ParameterError, flatten_values, is_finite_number, resolve
 
 SPEC_KEYS = {"description", "scenarios", "replications", "base_seed", "days", "daily", "seeds",
              "parameters", "design", "test"}
@@ -207,9 +210,9 @@ def design_points(design, where: str) -> list[dict]:
         return [_checked(dict(zip(keys, combo, strict=True)), where)
                 for combo in itertools.product(*params.values())]
     for key, bounds in params.items():
-        if (len(bounds) != 2 or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
-                or bounds[0] >= bounds[1]):
-            raise ParameterError(where, f"design.parameters.{key}", bounds, "[low, high] numbers with low < high")
+        if len(bounds) != 2 or not all(is_finite_number(b) for b in bounds) or bounds[0] >= bounds[1]:
+            raise ParameterError(where, f"design.parameters.{key}", bounds,
+                                 "[low, high] finite numbers with low < high")
     n = _int(design, "samples", None, where, 1)
     if n is None:
         raise ParameterError(where, "design.samples", None, "a whole number of samples, 1 or more")
@@ -261,7 +264,12 @@ def execute(task: Task) -> dict:
                       traceback=traceback.format_exc(limit=5), summary=None)
     time.sleep(task.delay_s)
     record["elapsed_s"] = round(time.perf_counter() - start, 3)
-    runs.atomic_write(out / "runs" / f"{task.name}.json", json.dumps(record).encode())
+    try:
+        data = storage.strict_json(record, f"run {task.index}", indent=None)
+    except storage.OutputError as err:  # a non-finite outcome is a failed run, never bare NaN
+        record.update(status="error", error=str(err), traceback=None, summary=None)
+        data = storage.strict_json(record, f"run {task.index}", indent=None)
+    runs.atomic_write(out / "runs" / f"{task.name}.json", data)
     return {"run": task.index, "status": record["status"], "error": record["error"]}
 
 
@@ -289,7 +297,52 @@ def local_executor(workers: int) -> cf.Executor:
         # Workers fork from a server that has already imported the model and its libraries,
         # so a pool starts in milliseconds instead of a second or two per worker.
         context.set_forkserver_preload(["model", "calexico.runs", "calexico.batch"])
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                                  initargs=(os.getpid(),))
+
+
+def _worker_start(coordinator_pid: int):
+    """Make a pool worker end with its coordinator.
+
+    Why: killed alone (`kill -9` of the batch process, not its group), the coordinator leaves
+    workers that would hold memory and might write a run file into a folder a resumed batch
+    now owns. So a worker asks the kernel to end it when its parent (the forkserver) ends
+    (Linux PR_SET_PDEATHSIG) and, on every platform, a watcher thread ends it within half a
+    second of the coordinator's death, before it can write anything more. Ctrl-C (sent to the
+    whole process group) ends a worker quietly; the coordinator reports it.
+    """
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass  # the watcher below still ends the worker
+    threading.Thread(target=_watch_coordinator, args=(coordinator_pid,), daemon=True,
+                     name="calexico-coordinator-watch").start()
+
+
+def _watch_coordinator(pid: int, every_s: float = 0.5):
+    while _alive(pid):
+        time.sleep(every_s)
+    os._exit(1)  # no cleanup, no late write: the coordinator is gone
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (a killed parent not yet reaped is dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def dask_executor(workers: int, scheduler: str | None = None):
@@ -330,11 +383,11 @@ def write_manifest(spec: Spec, tasks: list[Task], out: Path):
     previous = out / "manifest.json"
     if previous.exists():
         old = json.loads(previous.read_text())
-        if old["runs"] != manifest["runs"]:
+        if not storage.same_json(old.get("runs"), manifest["runs"]):
             raise ParameterError(str(previous), "runs", "(a different batch)",
                                  "the same spec as the batch already in this folder, or a new --out folder")
         manifest["code_version_at_start"] = old.get("code_version_at_start", old["code_version"])
-    runs.atomic_write(previous, json.dumps(manifest, indent=2, default=str).encode())
+    runs.atomic_write(previous, storage.strict_json(json.loads(json.dumps(manifest, default=str)), str(previous)))
 
 
 def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, resume: bool = False,
@@ -372,6 +425,7 @@ def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, 
     if own:
         executor = local_executor(workers)
         close = executor.shutdown
+    interrupted = False
     try:
         results = _map(executor, todo, max(workers, 1) * 4)
         for status in results:
@@ -385,9 +439,14 @@ def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, 
             bar.set_postfix(failed=summary["failed"], refresh=False)
             if on_done is not None:
                 on_done(status)
+    except BaseException:
+        interrupted = True
+        raise
     finally:
         bar.close()
-        if close is not None:
+        if close is not None and interrupted:
+            close(wait=False, cancel_futures=True)  # don't wait for runs in flight on Ctrl-C
+        elif close is not None:
             close()
     return summary
 

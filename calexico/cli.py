@@ -5,12 +5,25 @@ argument parser; a user's mistake (`ParameterError`) becomes a one-line message 
 code 2, never a traceback.
 """
 
-import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 
-from calexico.formatting import money as _money
-from model.parameters import ParameterError
+
+def _interrupted_while_starting(*_):
+    # Ctrl-C while the model's libraries load: nothing is written yet, so end at once, quietly.
+    print("calexico: interrupted (Ctrl-C)", file=sys.stderr)
+    os._exit(130)
+
+
+if Path(sys.argv[0]).name in ("calexico", "cli.py"):  # the command, not an import by a test or notebook
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import argparse  # noqa: E402  (after the handler: the imports below take seconds)
+
+from calexico.formatting import money as _money  # noqa: E402
+from model.parameters import ParameterError  # noqa: E402
 
 
 def format_summary(summary: dict) -> str:
@@ -52,15 +65,23 @@ def format_summary(summary: dict) -> str:
 
 def cmd_run(args) -> int:
     """Run one scenario (default: the baseline) and its no-delay counterfactual."""
-    from calexico import runs, scenarios
+    from calexico import runs, scenarios, storage
 
     scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
-    result = runs.run_with_impact(scenario, seed=args.seed, days=args.days)
+    if args.seed < 0:
+        raise ParameterError("command line", "--seed", args.seed, "a whole number, 0 or more")
+    folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
+    try:
+        result = runs.run_with_impact(scenario, seed=args.seed, days=args.days)
+        if folder is not None:
+            runs.write(result, Path(args.out), folder)
+    finally:
+        if folder is not None:
+            folder.discard()
     print(format_summary(result.summary))
     if args.out:
-        runs.write(result, Path(args.out))
         print(f"Results written to {args.out}/ (daily.parquet, summary.json, scenario.toml, manifest.json)")
     return 0
 
@@ -100,12 +121,13 @@ def cmd_docs(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
-    from calexico import batch
+    from calexico import batch, storage
 
     spec = batch.load_spec(args.spec)
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    storage.check_out_folder(out)
     executor, close = None, None
     if args.executor == "dask":
         executor, close = batch.dask_executor(args.workers, args.scheduler)
@@ -123,8 +145,10 @@ def cmd_batch(args) -> int:
 
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
-    from calexico import results
+    from calexico import results, storage
 
+    if args.csv:
+        storage.check_out_file(args.csv, "--csv")
     table = results.load(args.dir)
     if args.csv:
         table.to_csv(args.csv, index=False)
@@ -258,13 +282,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Entry point: parse, dispatch, and turn a user's mistake into exit code 2."""
+    """Entry point: parse, dispatch, and turn a user's mistake into exit code 2.
+
+    Ctrl-C ends with one line and exit code 130 (128 + SIGINT), also when it lands inside the
+    compiled queue kernel (numba then raises SystemError with the KeyboardInterrupt as its
+    context); a reader that closes the pipe (`| head`) ends the command quietly with 141
+    (128 + SIGPIPE), as a C program killed by SIGPIPE would.
+    """
+    from calexico.storage import OutputError
+
     args = build_parser().parse_args(argv)
+    own_process = argv is None  # the command line, not a call from a test or a notebook
     try:
-        return args.func(args)
+        if own_process:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C unwinds, cleaning up
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except ParameterError as err:
         print(f"calexico: error: {err}", file=sys.stderr)
         return 2
+    except OutputError as err:
+        print(f"calexico: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return _interrupted()
+    except SystemError as err:
+        if _caused_by_interrupt(err):
+            return _interrupted()
+        raise
+    except BrokenPipeError:
+        return _pipe_closed()
+    finally:
+        if own_process:  # the work is done: a late Ctrl-C must not turn it into a traceback
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _caused_by_interrupt(err: BaseException) -> bool:
+    """Whether a KeyboardInterrupt lies anywhere in the error's chain (numba nests it twice)."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def _interrupted() -> int:
+    print("calexico: interrupted (Ctrl-C); results already written are kept", file=sys.stderr)
+    return 130
+
+
+def _pipe_closed() -> int:
+    # Python would flush stdout again at exit and print a second BrokenPipeError; point
+    # stdout at /dev/null so the exit is quiet (the recipe in Python's `signal` docs).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from calexico import results
+from model.parameters import ParameterError
 
 LABELS = {"costs_usd.total": "Total cost of the run (USD)", "jobs.total_us": "Total jobs, US (mean)",
           "jobs.total_mx": "Total jobs, Mexico (mean)", "mean_commercial_wait_min": "Mean commercial wait (min)"}
@@ -28,6 +29,9 @@ def write_report(folder) -> Path:
     table = results.load(folder)
     manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").exists() else {}
     ok = table[table["status"] == "ok"]
+    if ok.empty:
+        raise ParameterError(str(folder), "runs", f"{len(table)} runs, none ok",
+                             "a batch with at least one successful run (see `calexico results`)")
     params = table.attrs["parameters"]
     varied = [p for p in params if table[p].nunique() > 1]
     figures = folder / "figures"

@@ -38,7 +38,13 @@ def load(folder, daily: bool = False) -> pd.DataFrame:
         raise ParameterError(str(folder), "runs", str(folder / "runs"), "a batch folder with run results")
     rows, parameters, outcomes = [], {}, {}
     for path in paths:
-        record = json.loads(path.read_text())
+        try:
+            record = json.loads(path.read_text())
+        except (ValueError, OSError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise ParameterError(str(path), "(json)", str(err).splitlines()[0][:80],
+                                 "a run record as `calexico batch` writes it (valid JSON)") from None
+        if not isinstance(record, dict):
+            raise ParameterError(str(path), "(json)", type(record).__name__, "a run record (a JSON object)")
         row = {k: record.get(k) for k in RUN_COLUMNS}
         params = record.get("parameters") or {}
         parameters.update(dict.fromkeys(params))

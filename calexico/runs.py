@@ -1,15 +1,12 @@
 """Running a scenario: the model, its counterfactual, and results that say what produced them."""
 
 import datetime as dt
-import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from calexico import provenance
+from calexico import provenance, storage
 from calexico.scenarios import Scenario
 from model import BorderModel
 from model.outcomes import summarise
@@ -99,23 +96,27 @@ def manifest(result: RunResult) -> dict:
 
 
 def atomic_write(path: Path, data: bytes):
-    """Write a file so that a reader never sees it half written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write a file so that a reader never sees it half written (see `storage.atomic_write`)."""
+    storage.atomic_write(path, data)
+
+
+def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
+    """Write daily.parquet, summary.json, scenario.toml (resolved) and manifest.json to `out`,
+    as one set (a reader sees the old set or the new one, never a mix).
+
+    Args:
+        result: the run.
+        out: the folder.
+        folder: a `storage.RunFolder` made before the run (checks `out` early); default one now.
+
+    """
+    folder = folder or storage.RunFolder(out)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write(result: RunResult, out: Path):
-    """Write daily.parquet, summary.json, scenario.toml (resolved) and manifest.json to `out`."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "daily.parquet", result.daily.to_parquet(index=False))
-    atomic_write(out / "summary.json", json.dumps(result.summary, indent=2).encode())
-    atomic_write(out / "scenario.toml", result.scenario.to_toml().encode())
-    atomic_write(out / "manifest.json", json.dumps(manifest(result), indent=2).encode())
+        folder.commit({
+            "daily.parquet": result.daily.to_parquet(index=False),
+            "summary.json": storage.strict_json(result.summary, "summary.json"),
+            "scenario.toml": result.scenario.to_toml().encode(),
+            "manifest.json": storage.strict_json(manifest(result), "manifest.json"),
+        })
+    finally:
+        folder.discard()

@@ -15,6 +15,7 @@ A scenario is TOML data a researcher edits:
 """
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,8 +97,9 @@ def load(name_or_path: str, _seen: tuple = ()) -> Scenario:
         if not path.exists():
             names = ", ".join(available()) or "(none found)"
             raise ParameterError("scenario", "name", name_or_path, f"one of: {names}")
-    elif not path.exists():
-        raise ParameterError(str(path), "file", str(path), "an existing TOML file")
+    elif not path.is_file():
+        what = "a TOML file (this is a folder)" if path.is_dir() else "an existing TOML file"
+        raise ParameterError(str(path), "file", str(path), what)
     where = str(path)
     if str(path.resolve()) in _seen:
         raise ParameterError(where, "base", name_or_path, "a base that does not lead back to itself")
@@ -105,6 +107,10 @@ def load(name_or_path: str, _seen: tuple = ()) -> Scenario:
         raw = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as err:
         raise ParameterError(where, "(syntax)", str(err), "valid TOML") from None
+    except UnicodeDecodeError as err:
+        raise ParameterError(where, "(encoding)", f"byte {err.start}", "a UTF-8 text file") from None
+    except OSError as err:
+        raise ParameterError(where, "file", where, f"a readable file ({err.strerror or err})") from None
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
             raise ParameterError(where, key, raw[key], f"one of {sorted(TOP_LEVEL_KEYS)}")
@@ -129,6 +135,9 @@ def load(name_or_path: str, _seen: tuple = ()) -> Scenario:
         raise ParameterError(where, "events", raw_events, "an array of [[events]] tables")
     events = events + tuple(parse_event(e, where, i) for i, e in enumerate(raw_events))
     resolve(overrides, where)
+    if not overrides and not events and not _seen and path.resolve() != (scenarios_dir() / "baseline.toml").resolve():
+        print(f"calexico: warning: {where} changes no parameter and has no events: it resolves to the baseline",
+              file=sys.stderr)
     return Scenario(path.stem, raw.get("description", ""), raw.get("source", ""), where,
                     overrides, events)
 

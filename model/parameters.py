@@ -71,6 +71,8 @@ class Spec:
             return value
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ParameterError(where, self.key, value, f"a {kind.__name__} ({self.describe()})")
+        if kind is float and not math.isfinite(value):
+            raise ParameterError(where, self.key, value, f"a finite number ({self.describe()})")
         if self.choices is not None and value not in self.choices:
             raise ParameterError(where, self.key, value, f"one of {list(self.choices)}")
         if self.min is not None and value < self.min:
@@ -168,6 +170,15 @@ class Event:
         return self.start <= day <= self.end
 
 
+def is_finite_number(value) -> bool:
+    """Whether a value is an int or float (not a bool) other than NaN and ±inf.
+
+    Why: NaN passes every `<`/`>` range check (all comparisons are false), so ranges alone
+    would let it into the model, and from there into results as non-JSON `NaN`.
+    """
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def line_names() -> list[str]:
     """Every line (lane class at a port) the defaults define."""
     return sorted({k.split(".")[1] for k in SPECS if k.startswith("lines.")})
@@ -226,7 +237,7 @@ def parse_event(raw, where: str, index: int) -> Event:
     factor = raw.get("factor", 1.0)
     value = raw.get("value", 0.0)
     for name, number, lo, hi in (("factor", factor, 0.0, 100.0), ("value", value, 0.0, 1.0)):
-        if isinstance(number, bool) or not isinstance(number, int | float) or not lo <= number <= hi:
+        if not is_finite_number(number) or not lo <= number <= hi:
             raise ParameterError(where, f"{key}.{name}", number, f"a number from {lo} to {hi}")
     return Event(kind, dates[0], dates[1], lines, float(factor), float(value))
 

@@ -151,3 +151,37 @@ def test_report_writes_markdown_and_figures(tmp_path):
     text = (out / "report.md").read_text()
     assert "one_more_booth" in text and "![" in text
     assert list((out / "figures").glob("*.png"))
+
+
+def test_workers_end_with_a_killed_coordinator_and_the_resumed_batch_is_identical(tmp_path):
+    import psutil
+
+    spec = _spec(tmp_path, SPEC.replace("replications = 2", "replications = 3") + "[test]\ndelay_s = 0.5\n")
+    killed = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(killed), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while len(list((killed / "runs").glob("*.json"))) < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert len(family) >= 2  # the forkserver and its workers (and the resource tracker)
+        proc.kill()  # the coordinator alone, not its group
+        proc.wait()
+        killed_at = time.time()
+        gone, alive = psutil.wait_procs(family, timeout=5)
+        assert not alive, [p.cmdline() for p in alive]
+        assert time.time() - killed_at < 5
+        partial = {p.name: p.read_bytes() for p in (killed / "runs").glob("*.json")}
+        time.sleep(1.0)  # an orphan's late write would land now
+        assert {p.name: p.read_bytes() for p in (killed / "runs").glob("*.json")} == partial
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    summary = batch.run_batch(batch.load_spec(spec), killed, resume=True, progress=False)
+    assert summary["skipped"] == len(partial) and summary["failed"] == 0
+    batch.run_batch(batch.load_spec(spec), tmp_path / "whole", progress=False)
+    pd.testing.assert_frame_equal(_table(killed), _table(tmp_path / "whole"))

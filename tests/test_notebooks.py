@@ -25,3 +25,14 @@ def test_notebook_runs_top_to_bottom_at_the_small_size(path, monkeypatch, tmp_pa
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_shows_its_figures_and_no_error(path):
+    """A reader on GitHub sees the stored outputs: at least one figure, no error (re-execute
+    with `make notebooks`, which keeps matplotlib's inline backend whatever MPLBACKEND says)."""
+    nb = nbformat.read(path, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} stores no figure"
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code"), "not executed top to bottom"

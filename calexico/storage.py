@@ -1,0 +1,180 @@
+"""Writing results so that a reader sees a whole file, a whole set of files, or the old ones.
+
+Why: a run is four files (daily table, summary, resolved scenario, manifest) that only make
+sense together, and a researcher may press Ctrl-C at any moment or point `--out` at a folder
+holding last week's run. So a run's set is written into a temporary folder beside the target
+and swapped into place in one rename; a crash leaves the old set or the new one, never a mix,
+and the temporaries it leaves are cleaned by the next run into the same folder. Files get the
+permissions the user's umask asks for (colleagues on a shared cluster file system can read
+them), and JSON is strict: no `NaN` or `Infinity`, which other tools cannot read.
+"""
+
+import ctypes
+import errno
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from model.parameters import ParameterError
+
+RUN_FILES = ("daily.parquet", "summary.json", "scenario.toml", "manifest.json")
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+class OutputError(ValueError):
+    """A result that cannot be written as promised (e.g. a NaN on its way into strict JSON)."""
+
+
+def current_umask() -> int:
+    """The process's umask (Python can only read it by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, data: bytes):
+    """Write a file so that a reader never sees it half written; mode follows the umask."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600 whatever the umask
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def strict_json(obj, what: str, indent: int | None = 2) -> bytes:
+    """Encode as strict JSON (RFC 8259: no NaN or ±Infinity).
+
+    Raises:
+        OutputError: names the first key holding a non-finite number, and `what` was written.
+
+    """
+    try:
+        return json.dumps(obj, indent=indent, allow_nan=False).encode()
+    except ValueError:
+        key = _first_non_finite(obj)
+        raise OutputError(f"{what}: {key} is not a finite number, and strict JSON cannot hold it; "
+                          "nothing was written (please report this as a bug)") from None
+
+
+def _first_non_finite(obj, prefix: str = "") -> str:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return f"{prefix or '(value)'} = {obj!r}"
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list | tuple) else ()
+    for key, value in items:
+        found = _first_non_finite(value, f"{prefix}.{key}" if prefix else str(key))
+        if found:
+            return found
+    return ""
+
+
+def same_json(a, b) -> bool:
+    """Whether two JSON-able values are equal as their JSON text (NaN equals NaN here)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def check_out_file(path, option: str = "--out"):
+    """Refuse, before any work, an output file whose folder cannot be made or written."""
+    path = Path(path)
+    if path.is_dir():
+        raise ParameterError("command line", option, str(path), "a file name (this is a folder)")
+    _check_writable_folder(path.parent, option, str(path))
+
+
+def check_out_folder(out, option: str = "--out"):
+    """Refuse, before any work, an output folder that is a file or sits where nothing can be written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ParameterError("command line", option, str(out), "a folder (this is an existing file)")
+    _check_writable_folder(out if out.exists() else out.parent, option, str(out))
+
+
+def _check_writable_folder(folder: Path, option: str, shown: str):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.TemporaryFile(dir=folder)
+        probe.close()
+    except OSError as err:
+        raise ParameterError("command line", option, shown,
+                             f"a place you can write to ({err.strerror or err})") from None
+
+
+class RunFolder:
+    """A run's output folder, written as one set.
+
+    `RunFolder(out)` checks the place and makes the temporary folder beside it (before the run,
+    so a bad `--out` fails in a second, not after the simulation); `commit(files)` writes the
+    set there and swaps it into place; `discard()` removes the temporary folder.
+    """
+
+    def __init__(self, out, option: str = "--out"):
+        self.out = Path(out)
+        check_out_folder(self.out, option)
+        if self.out.is_dir():
+            foreign = sorted(p.name for p in self.out.iterdir() if p.name not in RUN_FILES)
+            if foreign:
+                raise ParameterError("command line", option, str(self.out),
+                                     "a new folder or one holding only a run's files "
+                                     f"({', '.join(RUN_FILES)}); it also holds {', '.join(foreign[:3])}")
+        clean_stale(self.out)
+        try:
+            self.tmp = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}.tmp-"))
+            os.chmod(self.tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700
+        except OSError as err:
+            raise ParameterError("command line", option, str(self.out),
+                                 f"a place you can write to ({err.strerror or err})") from None
+
+    def commit(self, files: dict[str, bytes]):
+        """Write the files into the temporary folder, then put the set in place in one step."""
+        for name, data in files.items():
+            with open(self.tmp / name, "wb") as f:  # a plain open honours the umask
+                f.write(data)
+        if self.out.exists():
+            _exchange(self.tmp, self.out)  # the temporary folder now holds the old set
+        else:
+            os.rename(self.tmp, self.out)
+        self.discard()
+
+    def discard(self):
+        """Remove the temporary folder (and the old set swapped into it), if any."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def clean_stale(out: Path):
+    """Remove temporaries an interrupted write left beside `out`; bring back an old set whose
+    swap was cut between its two renames (only on systems without an atomic exchange).
+    """
+    out = Path(out)
+    if not out.parent.is_dir():
+        return
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if olds and not out.exists():
+        os.rename(olds.pop(), out)
+    for path in [*out.parent.glob(f".{out.name}.tmp-*"), *olds]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _exchange(new: Path, target: Path):
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); elsewhere, two renames."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(target))
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+    os.rmdir(old)
+    os.rename(target, old)  # a cut here leaves only .old-*: clean_stale brings it back
+    os.rename(new, target)
+    os.rename(old, new)  # so that discard() removes the old set

@@ -1,0 +1,126 @@
+"""Every user mistake ends in one line and exit code 2, Ctrl-C in one line and 130, a closed
+pipe quietly; a bad output place is refused before any simulation runs.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from calexico import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = 'days = 2\nreplications = 1\n[parameters]\n"simulation.warmup_days" = 0\n'
+
+
+def _one_line_exit_2(capsys, argv, *words):
+    start = time.perf_counter()
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("calexico: error:"), err
+    for word in words:
+        assert word in err, (word, err)
+    return time.perf_counter() - start
+
+
+def test_a_negative_seed_is_refused(capsys):
+    _one_line_exit_2(capsys, ["run", "baseline", "--seed", "-1", "--days", "2"], "--seed", "-1")
+
+
+def test_run_out_an_existing_file_is_refused_before_the_simulation(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    elapsed = _one_line_exit_2(capsys, ["run", "baseline", "--out", str(target)], str(target), "file")
+    assert elapsed < 2  # a full year would take seconds: the check came first
+    assert target.read_text() == "keep me"
+
+
+def test_batch_out_an_existing_file_is_refused_before_the_simulation(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    _one_line_exit_2(capsys, ["batch", str(spec), "--out", str(target)], str(target))
+    assert target.read_text() == "keep me"
+
+
+def _unwritable(tmp_path) -> Path:
+    """A folder nobody can write into: /proc for root (who may write anywhere), else mode 0500."""
+    if os.geteuid() == 0:
+        if not Path("/proc/self").exists():
+            pytest.skip("root without /proc: no folder is unwritable")
+        return Path("/proc/calexico-test")
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    return folder
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_out_in_an_unwritable_folder_is_refused_before_the_simulation(tmp_path, capsys, command):
+    out = _unwritable(tmp_path) / "results"
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    argv = ["run", "baseline", "--out", str(out)] if command == "run" else ["batch", str(spec), "--out", str(out)]
+    elapsed = _one_line_exit_2(capsys, argv, str(out), "write")
+    assert elapsed < 2
+
+
+def test_a_scenario_path_that_is_a_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    _one_line_exit_2(capsys, ["run", str(folder), "--days", "2"], str(folder), "folder")
+
+
+def _batch(tmp_path, extra=""):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC + extra)
+    out = tmp_path / "batch"
+    cli.main(["batch", str(spec), "--out", str(out)])
+    return out
+
+
+def test_results_on_a_run_file_with_broken_json_is_refused(tmp_path, capsys):
+    out = _batch(tmp_path)
+    run_file = out / "runs" / "000000.json"
+    run_file.write_text(run_file.read_text()[:-10])
+    capsys.readouterr()
+    _one_line_exit_2(capsys, ["results", str(out)], str(run_file), "JSON")
+
+
+def test_report_when_every_run_failed_is_refused_and_leaves_no_figures(tmp_path, capsys):
+    out = _batch(tmp_path, "[test]\nfail_on_index = [0]\n")
+    assert json.loads((out / "runs" / "000000.json").read_text())["status"] == "error"
+    capsys.readouterr()
+    _one_line_exit_2(capsys, ["report", str(out)], str(out), "none ok")
+    assert not (out / "figures").exists() and not (out / "report.md").exists()
+
+
+def _calexico(*args):
+    return subprocess.Popen([sys.executable, "-m", "calexico.cli", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_ctrl_c_stops_with_one_line_and_exit_130_at_any_moment(tmp_path):
+    """Moments spread over start-up, the simulation (in and out of the compiled queue kernel)."""
+    for delay_s in (0.5, 3.0, 3.6, 4.0, 4.4):
+        proc = _calexico("run", "baseline", "--days", "120", "--out", str(tmp_path / "run"))
+        time.sleep(delay_s)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        if proc.returncode == 0:
+            continue  # the run ended before the signal
+        assert proc.returncode == 130, (delay_s, err)
+        assert len(err.strip().splitlines()) == 1 and "interrupted" in err, (delay_s, err)
+
+
+@pytest.mark.parametrize("reader,lines", [("head -2", 2), ("true", 0)])  # `true` closes before any write
+def test_a_closed_pipe_ends_the_command_quietly(reader, lines):
+    cmd = f"{sys.executable} -m calexico.cli run baseline --days 2 | {reader}; echo ${{PIPESTATUS[0]}} >&2"
+    r = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True)
+    assert len(r.stdout.splitlines()) == lines
+    assert r.stderr.strip() in ("0", "141"), r.stderr

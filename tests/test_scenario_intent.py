@@ -192,6 +192,13 @@ def test_no_delay_switches_off_waiting_and_nothing_else():
     assert scenarios.load("no_delay").events == ()
 
 
+def test_no_delay_anywhere_also_frees_otay_mesa_and_san_luis():
+    changed = _changed("no_delay_anywhere")
+    assert changed.pop("port.waiting") == (True, False)
+    assert set(changed) == {"alternatives.otay_mesa_wait_min", "alternatives.san_luis_wait_min"}
+    assert all(new == 0.0 < old for old, new in changed.values())
+
+
 def test_enhanced_inspection_refers_every_northbound_truck_for_ten_days(baseline):
     assert _changed("enhanced_inspection") == {}
     model = _model("enhanced_inspection")
@@ -208,4 +215,4 @@ def test_enhanced_inspection_refers_every_northbound_truck_for_ten_days(baseline
 
 INTENT = {"bridge_expansion", "pre_bridge", "one_more_booth", "staffing_cut", "extended_hours", "ready_lanes",
           "fast_growth", "nearshoring", "inspection_technology", "risk_based_screening", "unified_cargo_processing",
-          "no_delay", "enhanced_inspection", "closure", "baseline"}
+          "no_delay", "no_delay_anywhere", "enhanced_inspection", "closure", "baseline"}

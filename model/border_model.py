@@ -668,6 +668,13 @@ class BorderModel(mesa.Model):
 
         # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
         self._age_produce(day)
+        # Mexicali Valley growers sell today's harvest at the share of value their produce kept
+        # on its way north today (quality and spoiled loads lost), a signal for next season.
+        kept_usd, lost_usd = self.today["output_agriculture_mx_usd"], self.today["cost_spoilage_usd"]
+        kept = kept_usd / (kept_usd + lost_usd) if kept_usd + lost_usd > 0 else 1.0
+        for g in self.growers:
+            if g.exports_north:
+                g.sell(g.harvested_loads * per_load * kept, g.harvested_loads * per_load)
         self.goods_backlog += self.goods_made_today
         for g, grower, share in self.produce_sources:
             self.produce_backlog[g, 0] += grower.harvested_loads * share

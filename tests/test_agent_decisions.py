@@ -142,3 +142,54 @@ def test_carriers_share_loads_among_crossings_by_generalised_cost():
     assert TruckingFirm.choose_crossing(closed, 50.0)[0].argmax() == 2
     close_call = TruckingFirm.choose_crossing(np.array([[300.0, 330.0, 900.0]]), 50.0)[0]
     assert 0.2 < close_call[1] < 0.5, "a slightly dearer crossing still takes some loads"
+
+
+def test_mexicali_valley_growers_plant_less_after_a_season_of_inspection_surges():
+    """Valley growers sell what their produce kept of its value on the way north; a summer of
+    weekly inspection surges (realistic referral shares, not a closure) lowers their margin and
+    next season's acres, while the baseline's waits barely move them."""
+    import datetime as dt
+
+    from model import BorderModel, Event
+
+    def valley_loads(events):
+        m = BorderModel({"simulation.days": 275, "simulation.warmup_days": 0}, seed=0, events=events).run()
+        return sum(g.loads_per_year for g in m.growers if g.exports_north), m
+
+    surges = tuple(Event("secondary_share", dt.date(2024, 3, 4) + dt.timedelta(weeks=2 * k),
+                         dt.date(2024, 3, 8) + dt.timedelta(weeks=2 * k), ("east_commercial_standard",
+                         "east_commercial_fast"), value=0.5) for k in range(12))
+    base, m = valley_loads(())
+    surged, _ = valley_loads(surges)
+    baseline = sum(g.baseline_loads_per_year for g in m.growers if g.exports_north)
+    assert base > 0.97 * baseline
+    assert surged < base
+
+
+def test_a_month_of_hour_long_truck_waits_moves_plants_stock_and_orders():
+    """At waits that happen (a month of 40% fewer commercial officers: about an hour in port each
+    way), plants order more cover, run their stock down while inputs sit in line, and their
+    orders fall at the next monthly review, as delivered cost rises."""
+    import datetime as dt
+
+    from model import BorderModel, Event
+
+    commercial = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
+                  "east_commercial_south")
+    cut = (Event("staffing", dt.date(2024, 2, 1), dt.date(2024, 2, 29), commercial, factor=0.6),)
+
+    def month(events):
+        m = BorderModel({"simulation.days": 62}, seed=0, events=events)
+        while m.date < dt.date(2024, 2, 25):
+            m.step()
+        stock = np.mean([p.stock_days for p in m.manufacturers])
+        ordered = float(m.inputs_backlog.sum() + m.inputs_in_line.sum())
+        wait_h = m.expected_delay_h(("east_commercial_south",))
+        m.run()
+        return stock, ordered, wait_h, np.mean([p.orders_index for p in m.manufacturers])
+
+    base, slow = month(()), month(cut)
+    assert 0.5 < slow[2] < 2.0 and slow[2] > 3 * base[2], "southbound delay of about an hour"
+    assert slow[0] < base[0], "stock runs down while inputs sit in line"
+    assert slow[1] > base[1], "more inputs on order"
+    assert slow[3] < base[3], "orders fall at the March review"

@@ -189,8 +189,28 @@ def fit_markdown(result: Fit) -> str:
     return "\n".join(lines)
 
 
-def write_parameters(values: dict, note: str, path: Path | None = None):
-    """Replace the `value` (and the `calibrated` text) of calibrated entries in parameters.toml.
+def fit_range(key: str, value: float, se: float) -> tuple:
+    """A calibrated parameter's sensitivity range: the fit's 95% interval, value -+ 1.96 SE, rounded
+    outward to four significant figures (whole numbers for integers), within the allowed range.
+    """
+    spec = SPECS[key]
+    lo, hi = value - 1.96 * se, value + 1.96 * se
+    if isinstance(spec.default, int):
+        lo, hi = math.floor(lo), math.ceil(hi)
+    else:
+        lo, hi = (float(f"{x:.4g}") for x in (lo, hi))
+        lo, hi = min(lo, value), max(hi, value)
+    if spec.min is not None:
+        lo = max(lo, spec.min)
+    if spec.max is not None:
+        hi = min(hi, spec.max)
+    return lo, hi
+
+
+def write_parameters(values: dict, note: str, path: Path | None = None, se: dict | None = None):
+    """Replace the `value`, the sensitivity range (`low`/`high`, the fit's 95% interval, when the
+    fit's standard errors are given) and the `calibrated` text of calibrated entries in
+    parameters.toml.
 
     A line-level edit of `key = { value = ..., calibrated = "..." }` inside its [section], so the
     rest of the file (comments, order, other people's edits) is untouched.
@@ -211,7 +231,11 @@ def write_parameters(values: dict, note: str, path: Path | None = None):
         (quantity, period), _ = PAIRS[dotted]
         shown = repr(int(value) if isinstance(SPECS[dotted].default, int) else float(value))
         why = f"fitted by calexico calibrate to target {quantity} {period} ({note})"
-        text = text[:m.start()] + m.group(1) + shown + m.group(3) + why + m.group(5) + text[m.end():]
+        middle = m.group(3)
+        if se is not None:
+            lo, hi = fit_range(dotted, value, se[dotted])
+            middle = re.sub(r"low = [^,]+, high = [^,]+,", f"low = {lo!r}, high = {hi!r},", middle)
+        text = text[:m.start()] + m.group(1) + shown + middle + why + m.group(5) + text[m.end():]
     runs.atomic_write(path, text.encode())
 
 
@@ -228,7 +252,7 @@ def main(reps: int = 2, out: Path = Path("results/calibrate"), write: bool = Fal
     out.mkdir(parents=True, exist_ok=True)
     runs.atomic_write(out / "calibration.json", json.dumps(result.__dict__, indent=2).encode())
     if write:
-        write_parameters(result.values, "calibrated by SMM, see docs/calibration.md")
+        write_parameters(result.values, "calibrated by SMM, see docs/calibration.md", se=result.se)
         print("Fitted values written to model/data/parameters.toml")
     table, code = validate.validate(scenario, reps=report_reps, out=out, targets_path=targets_path,
                                     overrides=result.values,

@@ -198,8 +198,9 @@ def fit_range(key: str, value: float, se: float) -> tuple:
     if isinstance(spec.default, int):
         lo, hi = math.floor(lo), math.ceil(hi)
     else:
+        step = 10.0 ** (math.floor(math.log10(abs(value))) - 3) if value else 1e-4  # the fourth figure
         lo, hi = (float(f"{x:.4g}") for x in (lo, hi))
-        lo, hi = min(lo, value), max(hi, value)
+        lo, hi = min(lo, float(f"{value - step:.4g}")), max(hi, float(f"{value + step:.4g}"))
     if spec.min is not None:
         lo = max(lo, spec.min)
     if spec.max is not None:

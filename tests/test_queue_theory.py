@@ -95,7 +95,7 @@ def test_a_lines_day_with_poisson_arrivals_matches_erlang_c(servers):
         served, mean_min, *_ = line_day(
             rng.standard_exponential(n_new + 1), rng.random(n_new), _standard_quantiles(1.0), service_min,
             np.zeros(0), np.linspace(0.0, 1.0, 25), np.full(24, servers, dtype=np.int64),
-            0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)
+            0.0, _standard_quantiles(0.5), 5.0, np.ones(24, dtype=np.int64), 10, np.zeros(0), np.zeros(0), 0.5)
         waits.append(mean_min)
     expected = erlang_c_wait(rho * servers / service_min, 1 / service_min, servers)
     assert np.mean(waits) == pytest.approx(expected, rel=0.05)
@@ -112,4 +112,5 @@ def test_a_booth_closing_on_the_hour_starts_nobody_at_that_minute():
 def test_a_lines_day_refuses_draws_that_do_not_cover_the_carried_crossers():
     with pytest.raises(ValueError, match="one uniform per crosser"):
         line_day(np.ones(11), np.full(10, 0.5), _standard_quantiles(1.0), 1.0, np.zeros(5), np.linspace(0.0, 1.0, 25),
-                 np.ones(24, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(96, dtype=np.int64), 0.5)
+                 np.ones(24, dtype=np.int64), 0.0, _standard_quantiles(0.5), 5.0, np.ones(24, dtype=np.int64), 10,
+                 np.zeros(0), np.zeros(0), 0.5)

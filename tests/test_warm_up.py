@@ -1,7 +1,7 @@
 """The warm-up lets firms adjust before the measured year; a longer one changes nothing that matters.
 
 "Nothing that matters" is measured against the effects the model exists to estimate: the
-impact of today's delay (the run minus its no-delay counterfactual, same seed) is 100-250 jobs
+impact of today's delay (the run minus its no-delay counterfactual, same seed) is 25-250 jobs
 per jobs column, so a tolerance of 0.5% of ~114,000 Mexican jobs (±570) would hide it. Each
 check below is a small fraction of that impact.
 """
@@ -33,7 +33,7 @@ def _impact(years, warmup, column, how="mean"):
 @pytest.mark.parametrize("column", JOBS)
 def test_jobs_in_the_measured_year_do_not_depend_on_a_longer_warm_up(years, column):
     impact = abs(_impact(years, 28, column))
-    assert impact > 50  # the effect guarded: jobs today's delay costs
+    assert impact > (20 if column.endswith("_us") else 50)  # the effect guarded: jobs today's delay costs
     assert years[28, True][column].mean() == pytest.approx(years[120, True][column].mean(), rel=0.005)
     assert abs(years[28, True][column].mean() - years[120, True][column].mean()) < 0.1 * impact
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from calexico import impact as impacts
 from calexico import provenance
 from calexico.scenarios import Scenario
-from model import BorderModel
+from model import BorderModel, input_output
 from model.outcomes import summarise
+from model.parameters import ParameterError
 
 
 @dataclass
@@ -51,6 +53,9 @@ def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: d
     model = BorderModel(model_params(scenario, days, overrides, no_delay), seed=seed, events=scenario.events).run()
     daily = daily_table(model)
     summary = {"scenario": scenario.name, **summarise(daily, model.params, seed)}
+    if "output_lost_usd" in summary and "jobs_lost" not in summary:
+        # Jobs and value added the run's lost output would have supported (input-output layer).
+        summary.update(input_output.summarise(summary["output_lost_usd"], model.params))
     return RunResult(scenario, seed, daily, summary)
 
 
@@ -63,26 +68,47 @@ def daily_table(model) -> pd.DataFrame:
 
 
 def impact(result: RunResult, counterfactual: RunResult) -> dict:
-    """Scenario minus counterfactual (same seed): costs in USD and jobs, by side of the border."""
-    s, c = result.summary, counterfactual.summary
-    return {
-        "counterfactual": "no_delay: nobody waits in line at any crossing; inspection still takes its time",
-        "costs_usd": {k: s["costs_usd"][k] - c["costs_usd"][k] for k in s["costs_usd"]},
-        "jobs": {k: s["jobs"][k] - c["jobs"][k] for k in s["jobs"]},
-        "northbound_trucks": s["northbound_trucks"] - c["northbound_trucks"],
-        "trade_value_usd": {k: s["trade_value_usd"][k] - c["trade_value_usd"][k]
-                            for k in s["trade_value_usd"]},
-        "visitor_spending_usd": s["visitor_spending_usd"] - c["visitor_spending_usd"],
-    }
-
-
-def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None) -> RunResult:
-    """Run a scenario and its no-delay counterfactual with the same seed; the summary gains
-    `impact_vs_no_delay`.
+    """One seed's impact: scenario minus counterfactual (same seed), section by section
+    (see `calexico.impact.SECTIONS`), with no interval.
     """
-    result = run(scenario, seed, days)
-    counterfactual = run(scenario, seed, days, no_delay=True)
-    result.summary["impact_vs_no_delay"] = impact(result, counterfactual)
+    return {"counterfactual": impacts.COUNTERFACTUAL, **impacts.difference(result.summary, counterfactual.summary)}
+
+
+def _run_task(task: tuple) -> RunResult:
+    """One run of a replication (module-level so a process pool can pickle it); the daily table
+    travels back only when asked for.
+    """
+    scenario, seed, days, no_delay, keep_daily = task
+    result = run(scenario, seed, days, no_delay=no_delay)
+    return result if keep_daily else RunResult(scenario, seed, None, result.summary)
+
+
+def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, reps: int = 1,
+                    workers: int = 1) -> RunResult:
+    """Run `reps` paired replications (seeds `seed` .. `seed + reps - 1`), each the scenario and
+    its no-delay counterfactual with the same seed, in parallel on `workers` processes.
+
+    Returns the first replication's run (its daily table and per-seed summary); the summary gains
+    `impact_vs_no_delay`: the mean and 95% t-interval of the paired differences over the
+    replications, the seeds and the counterfactual used.
+    """
+    if reps < 1:
+        raise ParameterError("command line", "--reps", reps, "a whole number of replications, 1 or more")
+    if workers < 1:
+        raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
+    seeds = list(range(seed, seed + reps))
+    tasks = [(scenario, s, days, no_delay, s == seed and not no_delay) for s in seeds for no_delay in (False, True)]
+    workers = min(workers, len(tasks))
+    if workers > 1:
+        from calexico import batch
+
+        with batch.local_executor(workers) as pool:
+            results = list(pool.map(_run_task, tasks))
+    else:
+        results = [_run_task(t) for t in tasks]
+    pairs = [(results[i].summary, results[i + 1].summary) for i in range(0, len(results), 2)]
+    result = results[0]
+    result.summary["impact_vs_no_delay"] = impacts.impact_vs_no_delay(pairs, seeds)
     return result
 
 
@@ -92,6 +118,7 @@ def manifest(result: RunResult) -> dict:
         "scenario": result.scenario.name,
         "scenario_file": result.scenario.path,
         "seed": result.seed,
+        "seeds": result.summary.get("impact_vs_no_delay", {}).get("seeds", [result.seed]),
         "code_version": provenance.code_version(),
         "packages": provenance.package_versions(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -10,7 +10,7 @@ scenarios, with the same `t_interval`).
 import math
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 COUNTERFACTUAL = "no_delay: nobody waits in line at any crossing; inspection still takes its time"
 # Impact key -> (run-summary key, sign). jobs are a change in jobs (negative = jobs lost), so
@@ -51,7 +51,7 @@ def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     mean = float(x.mean())
     if n < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / math.sqrt(n))  # t quantile
     return mean, mean - half, mean + half
 
 

@@ -1,9 +1,11 @@
 """Running a scenario: the model, its counterfactual, and results that say what produced them."""
 
+import concurrent.futures as cf
 import datetime as dt
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,43 @@ def _run_task(task: tuple) -> RunResult:
     return result if keep_daily else RunResult(scenario, seed, None, result.summary)
 
 
+def _run_all(tasks: list, workers: int) -> list:
+    """Run tasks in order of results, on this process and a pool of `workers - 1` processes.
+
+    Why this process works too: a pool's worker needs a few seconds to start and import the
+    model, about as long as a run; this process runs tasks from the back of the list meanwhile
+    and the pool's workers take them from the front, one each at a time, so two cores are
+    busy from the first second. Results do not depend on who ran what (each run is its seed's).
+    """
+    if workers <= 1 or len(tasks) <= 1:
+        return [_run_task(t) for t in tasks]
+    from calexico import batch
+
+    todo, results, running = list(range(len(tasks))), {}, {}
+    with batch.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
+        # Starting a worker blocks until the fork server has imported the model: do it on a
+        # thread while this process runs its first task.
+        first = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))]
+        starter = threading.Thread(target=lambda: running.update(
+            {pool.submit(_run_task, tasks[i]): i for i in first}))
+        starter.start()
+        i = todo.pop()
+        results[i] = _run_task(tasks[i])
+        starter.join()
+        while todo or running:
+            for future in [f for f in running if f.done()]:
+                results[running.pop(future)] = future.result()
+            while todo and len(running) < workers - 1:
+                i = todo.pop(0)
+                running[pool.submit(_run_task, tasks[i])] = i
+            if todo:
+                i = todo.pop()
+                results[i] = _run_task(tasks[i])
+            elif running:
+                cf.wait(running, return_when=cf.FIRST_COMPLETED)
+    return [results[i] for i in range(len(tasks))]
+
+
 def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, reps: int = 1,
                     workers: int = 1) -> RunResult:
     """Run `reps` paired replications (seeds `seed` .. `seed + reps - 1`), each the scenario and
@@ -98,14 +137,7 @@ def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, 
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
     seeds = list(range(seed, seed + reps))
     tasks = [(scenario, s, days, no_delay, s == seed and not no_delay) for s in seeds for no_delay in (False, True)]
-    workers = min(workers, len(tasks))
-    if workers > 1:
-        from calexico import batch
-
-        with batch.local_executor(workers) as pool:
-            results = list(pool.map(_run_task, tasks))
-    else:
-        results = [_run_task(t) for t in tasks]
+    results = _run_all(tasks, workers)
     pairs = [(results[i].summary, results[i + 1].summary) for i in range(0, len(results), 2)]
     result = results[0]
     result.summary["impact_vs_no_delay"] = impacts.impact_vs_no_delay(pairs, seeds)

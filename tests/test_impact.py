@@ -1,0 +1,103 @@
+"""The impact of delay: paired differences per seed, their mean and 95% t-interval, and
+`calexico run --reps` end to end."""
+
+import json
+
+import pytest
+from scipy import stats
+
+from calexico import impact, runs, scenarios
+from calexico.cli import main
+from model.parameters import resolve
+
+PARAMS = resolve({})
+
+
+def summary(cost: float, lost_us: float = 0.0, plant_jobs: float = 1000.0, trucks: float = 100.0) -> dict:
+    """A hand-made run summary with the sections the impact reads."""
+    return {"costs_usd": {"truck_delay": cost, "total": 2 * cost}, "northbound_trucks": trucks,
+            "output_lost_usd": {"us": {"agriculture": lost_us}}, "agent_jobs": {"plant_jobs_mx": plant_jobs},
+            "jobs_lost": {"us": {"direct": lost_us / 1e6 * 4.6, "total": lost_us / 1e6 * 7.0}},
+            "trade_value_usd": {"north": 5.0, "south": 1.0}, "visitor_spending_usd": 50.0}
+
+
+def test_difference_is_scenario_minus_counterfactual_section_by_section():
+    d = impact.difference(summary(30.0, lost_us=2e6, plant_jobs=990.0, trucks=90.0), summary(10.0))
+    assert d["costs_usd"] == {"truck_delay": 20.0, "total": 40.0}
+    assert d["output_lost_usd"] == {"us": {"agriculture": 2e6}}
+    assert d["agent_jobs_response"] == {"plant_jobs_mx": -10.0}
+    assert d["northbound_trucks"] == -10.0 and d["visitor_spending_usd"] == 0.0
+    # Jobs are a change in jobs: the lost output's jobs with the sign turned.
+    assert d["jobs"] == {"us": {"direct": pytest.approx(-9.2), "total": pytest.approx(-14.0)}}
+
+
+def test_sections_a_model_does_not_report_are_skipped():
+    old = {"costs_usd": {"total": 5.0}, "northbound_trucks": 3.0, "trade_value_usd": {"north": 1.0},
+           "visitor_spending_usd": 2.0, "jobs": {"total_us": 7.0}}
+    d = impact.difference(old, {**old, "costs_usd": {"total": 1.0}})
+    assert set(d) == {"costs_usd", "northbound_trucks", "trade_value_usd", "visitor_spending_usd"}
+    assert d["costs_usd"]["total"] == 4.0
+
+
+def test_interval_is_the_mean_and_t_interval_over_replications():
+    values = [10.0, 14.0, 9.0, 11.0]
+    got = impact.interval(values)
+    half = stats.t.ppf(0.975, 3) * stats.tstd(values) / 2
+    assert got["mean"] == pytest.approx(11.0)
+    assert got["ci95_low"] == pytest.approx(11.0 - half) and got["ci95_high"] == pytest.approx(11.0 + half)
+    assert impact.interval([3.0, 3.0]) == {"mean": 3.0, "ci95_low": 3.0, "ci95_high": 3.0}
+    assert impact.interval([3.0]) == {"mean": 3.0, "ci95_low": None, "ci95_high": None}
+
+
+def test_aggregation_of_paired_replications_keeps_the_shape_with_an_interval_at_each_leaf():
+    pairs = [(summary(30.0 + r, lost_us=1e6 * (r + 1)), summary(10.0)) for r in range(3)]
+    agg = impact.impact_vs_no_delay(pairs, [0, 1, 2])
+    assert agg["replications"] == 3 and agg["seeds"] == [0, 1, 2]
+    assert agg["counterfactual"].startswith("no_delay")
+    total = agg["costs_usd"]["total"]
+    assert total["mean"] == pytest.approx(42.0)  # 2 * (30 + 1) - 2 * 10
+    assert total["ci95_low"] < 42.0 < total["ci95_high"]
+    assert agg["output_lost_usd"]["us"]["agriculture"]["mean"] == pytest.approx(2e6)
+    assert agg["jobs"]["us"]["direct"]["mean"] == pytest.approx(-9.2)
+    assert set(agg["agent_jobs_response"]["plant_jobs_mx"]) == set(impact.STATS)
+    json.dumps(agg)  # JSON-ready
+
+
+def test_run_adds_the_input_output_keys_when_the_model_reports_lost_output(monkeypatch):
+    real = runs.summarise
+
+    def with_output(daily, params, seed):
+        return {**real(daily, params, seed), "output_lost_usd": {"us": {"agriculture": 1e6}, "mx": {"households": 0.0}}}
+
+    monkeypatch.setattr(runs, "summarise", with_output)
+    s = runs.run(scenarios.load("baseline"), days=1).summary
+    assert s["jobs_lost"]["us"]["direct"] == pytest.approx(4.6)
+    assert s["jobs_lost"]["mx"]["total"] == 0
+    assert s["value_added_lost_usd"]["us"]["direct"] == pytest.approx(1e6 * PARAMS["input_output.us_agriculture.value_added_share"])
+
+
+def test_run_reps_end_to_end_records_seeds_and_intervals(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--days", "2", "--reps", "3", "--workers", "2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "mean of 3 paired replications (seeds 0-2, [95% CI])" in text
+    s = json.loads((out / "summary.json").read_text())
+    i = s["impact_vs_no_delay"]
+    assert i["seeds"] == [0, 1, 2] and i["replications"] == 3 and s["seed"] == 0
+    total = i["costs_usd"]["total"]
+    assert total["ci95_low"] <= total["mean"] <= total["ci95_high"] and total["mean"] > 0
+    assert json.loads((out / "manifest.json").read_text())["seeds"] == [0, 1, 2]
+    # The same replications one at a time in this process: the same numbers.
+    serial = runs.run_with_impact(scenarios.load("baseline"), days=2, reps=3, workers=1).summary
+    assert serial["impact_vs_no_delay"] == i
+    # The mean is the mean of the per-seed paired differences (`impact()`); the summary is seed 0's.
+    baseline = scenarios.load("baseline")
+    per_seed = [runs.impact(runs.run(baseline, seed, 2), runs.run(baseline, seed, 2, no_delay=True))
+                for seed in range(3)]
+    assert total["mean"] == pytest.approx(sum(p["costs_usd"]["total"] for p in per_seed) / 3)
+    assert s["costs_usd"]["total"] == pytest.approx(runs.run(baseline, 0, 2).summary["costs_usd"]["total"])
+
+
+def test_run_refuses_zero_replications(capsys):
+    assert main(["run", "baseline", "--days", "2", "--reps", "0"]) == 2
+    assert "--reps" in capsys.readouterr().err

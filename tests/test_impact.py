@@ -73,7 +73,8 @@ def test_run_adds_the_input_output_keys_when_the_model_reports_lost_output(monke
     s = runs.run(scenarios.load("baseline"), days=1).summary
     assert s["jobs_lost"]["us"]["direct"] == pytest.approx(4.6)
     assert s["jobs_lost"]["mx"]["total"] == 0
-    assert s["value_added_lost_usd"]["us"]["direct"] == pytest.approx(1e6 * PARAMS["input_output.us_agriculture.value_added_share"])
+    share = PARAMS["input_output.us_agriculture.value_added_share"]
+    assert s["value_added_lost_usd"]["us"]["direct"] == pytest.approx(1e6 * share)
 
 
 def test_run_reps_end_to_end_records_seeds_and_intervals(tmp_path, capsys):

@@ -17,7 +17,8 @@ def summary(cost: float, lost_us: float = 0.0, plant_jobs: float = 1000.0, truck
     """A hand-made run summary with the sections the impact reads."""
     return {"costs_usd": {"truck_delay": cost, "total": 2 * cost}, "northbound_trucks": trucks,
             "output_lost_usd": {"us": {"agriculture": lost_us}}, "agent_jobs": {"plant_jobs_mx": plant_jobs},
-            "jobs_lost": {"us": {"direct": lost_us / 1e6 * 4.6, "total": lost_us / 1e6 * 7.0}},
+            "jobs_lost": {"us": {"direct": lost_us / 1e6 * 4.6, "indirect": lost_us / 1e6 * 1.2,
+                                 "induced": lost_us / 1e6 * 1.2, "total": lost_us / 1e6 * 7.0}},
             "trade_value_usd": {"north": 5.0, "south": 1.0}, "visitor_spending_usd": 50.0}
 
 
@@ -28,7 +29,7 @@ def test_difference_is_scenario_minus_counterfactual_section_by_section():
     assert d["agent_jobs_response"] == {"plant_jobs_mx": -10.0}
     assert d["northbound_trucks"] == -10.0 and d["visitor_spending_usd"] == 0.0
     # Jobs are a change in jobs: the lost output's jobs with the sign turned.
-    assert d["jobs"] == {"us": {"direct": pytest.approx(-9.2), "total": pytest.approx(-14.0)}}
+    assert d["jobs"]["us"] == pytest.approx({"direct": -9.2, "indirect": -2.4, "induced": -2.4, "total": -14.0})
 
 
 def test_sections_a_model_does_not_report_are_skipped():
@@ -102,3 +103,20 @@ def test_run_reps_end_to_end_records_seeds_and_intervals(tmp_path, capsys):
 def test_run_refuses_zero_replications(capsys):
     assert main(["run", "baseline", "--days", "2", "--reps", "0"]) == 2
     assert "--reps" in capsys.readouterr().err
+
+
+def test_headline_shows_every_reported_section_with_its_interval():
+    from calexico.cli import format_impact
+
+    pairs = [(summary(30.0 + r, lost_us=1e6 * (r + 1), plant_jobs=990.0 - r), summary(10.0)) for r in range(3)]
+    agg = impact.impact_vs_no_delay(pairs, [0, 1, 2])
+    agg["value_added_lost_usd"] = {"us": {e: impact.interval([1e5, 2e5]) for e in ("direct", "total")}}
+    agg["jobs"] = {"us": {e: impact.interval([-1.0, -2.0]) for e in ("direct", "indirect", "induced", "total")}}
+    text = "\n".join(format_impact(agg))
+    assert "mean of 3 paired replications (seeds 0-2, [95% CI])" in text
+    assert "Output lost: US $2.0M (agriculture $2.0M)" in text
+    assert "Value added lost: US $150.0k [" in text
+    assert "Jobs (input-output, from lost output): US -2 [" in text
+    assert "Agents' employment response: plant jobs mx -11 [" in text
+    one = impact.impact_vs_no_delay(pairs[:1], [0])
+    assert "[" not in "\n".join(format_impact(one)).split("\n", 1)[1]  # no interval from one replication

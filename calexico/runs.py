@@ -101,13 +101,21 @@ def _run_all(tasks: list, workers: int) -> list:
     with batch.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
         # Starting a worker blocks until the fork server has imported the model: do it on a
         # thread while this process runs its first task.
-        first = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))]
-        starter = threading.Thread(target=lambda: running.update(
-            {pool.submit(_run_task, tasks[i]): i for i in first}))
+        first, failed = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))], []
+
+        def start():
+            try:
+                running.update({pool.submit(_run_task, tasks[i]): i for i in first})
+            except Exception as err:  # the pool could not start: say why, in this thread
+                failed.append(err)
+
+        starter = threading.Thread(target=start)
         starter.start()
         i = todo.pop()
         results[i] = _run_task(tasks[i])
         starter.join()
+        if failed:
+            raise failed[0]
         while todo or running:
             for future in [f for f in running if f.done()]:
                 results[running.pop(future)] = future.result()

@@ -12,10 +12,10 @@ from pathlib import Path
 from calexico.formatting import money as _money
 from model.parameters import ParameterError
 
-# `calexico run`'s default replications and processes: enough for an interval, few enough that
-# `make run` stays under one Mesa Boltzmann yardstick on a two-core laptop (see the note in docs/outputs.md).
+# `calexico run`'s default replications: enough for an interval, few enough that `make run`
+# stays under one Mesa Boltzmann yardstick on a two-core machine. Processes default to the idle
+# cores, at most two (`runs.idle_workers`); results do not depend on them.
 RUN_REPS = 2
-RUN_WORKERS = 2
 
 
 def format_summary(summary: dict) -> str:
@@ -103,9 +103,10 @@ def cmd_run(args) -> int:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
     if args.reps < 1:
         raise ParameterError("command line", "--reps", args.reps, "a whole number of replications, 1 or more")
-    if args.workers < 1:
-        raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
-    result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=args.workers)
+    workers = runs.idle_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
+    result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers)
     print(format_summary(result.summary))
     if args.out:
         runs.write(result, Path(args.out))
@@ -244,8 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="first seed; replication r uses seed + r")
     p.add_argument("--reps", type=int, default=RUN_REPS,
                    help=f"paired replications for the impact's mean and 95%% CI (default {RUN_REPS})")
-    p.add_argument("--workers", type=int, default=RUN_WORKERS,
-                   help=f"processes running the replications (default {RUN_WORKERS})")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes running the replications (default: the idle cores, at most 2)")
     p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
     p.set_defaults(func=cmd_run)
 

@@ -130,6 +130,20 @@ def _run_all(tasks: list, workers: int) -> list:
     return [results[i] for i in range(len(tasks))]
 
 
+def idle_workers(most: int = 2) -> int:
+    """Processes worth using now: the cores the machine's recent load leaves idle, 1 to `most`.
+
+    Why not always `most`: on a shared or busy machine a second process only competes with
+    the first (and pays a few seconds to start), so replications run faster in this process.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        busy = 0.0
+    return max(1, min(most, cores - round(busy)))
+
+
 def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, reps: int = 1,
                     workers: int = 1) -> RunResult:
     """Run `reps` paired replications (seeds `seed` .. `seed + reps - 1`), each the scenario and

@@ -120,3 +120,13 @@ def test_headline_shows_every_reported_section_with_its_interval():
     assert "Agents' employment response: plant jobs mx -11 [" in text
     one = impact.impact_vs_no_delay(pairs[:1], [0])
     assert "[" not in "\n".join(format_impact(one)).split("\n", 1)[1]  # no interval from one replication
+
+
+def test_idle_workers_follow_the_machines_load(monkeypatch):
+    monkeypatch.setattr(runs.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(runs.os, "getloadavg", lambda: (0.1, 0.0, 0.0))
+    assert runs.idle_workers() == 2
+    monkeypatch.setattr(runs.os, "getloadavg", lambda: (1.2, 0.0, 0.0))
+    assert runs.idle_workers() == 1
+    monkeypatch.setattr(runs.os, "getloadavg", lambda: (7.0, 0.0, 0.0))
+    assert runs.idle_workers() == 1

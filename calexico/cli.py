@@ -25,6 +25,11 @@ import argparse  # noqa: E402  (after the handler: the imports below take second
 from calexico.formatting import money as _money  # noqa: E402
 from model.parameters import ParameterError  # noqa: E402
 
+# `calexico run`'s default replications: enough for an interval, few enough that `make run`
+# stays under one Mesa Boltzmann yardstick on a two-core machine. Processes default to the idle
+# cores, at most two (`runs.idle_workers`); results do not depend on them.
+RUN_REPS = 2
+
 
 def format_summary(summary: dict) -> str:
     """A readable summary of one run (and its impact against no delay, if present)."""
@@ -50,17 +55,56 @@ def format_summary(summary: dict) -> str:
     ]
     impact = s.get("impact_vs_no_delay")
     if impact:
-        c, j = impact["costs_usd"], impact["jobs"]
-        out += [
-            "What today's delay costs (this run minus a port with no waiting, same seed):",
-            f"  Costs: {_money(c['total'])} over the run: " + ", ".join(
-                f"{k.replace('_', ' ')} {_money(v)}" for k, v in c.items() if k != "total"),
-            f"  Jobs: US {j['total_us']:+,.0f} total ({j['direct_us']:+,.0f} direct),"
-            f" MX {j['total_mx']:+,.0f} total ({j['direct_mx']:+,.0f} direct)",
-            f"  Visitors' spending in the US: {_money(impact['visitor_spending_usd'])};"
-            f" trade north {_money(impact['trade_value_usd']['north'])}",
-        ]
+        out += format_impact(impact)
     return "\n".join(out)
+
+
+def _ci(stat: dict, fmt) -> str:
+    """A mean with its 95% interval, e.g. "$115.0M [$110.2M, $119.9M]"."""
+    if stat["ci95_low"] is None:
+        return fmt(stat["mean"])
+    return f"{fmt(stat['mean'])} [{fmt(stat['ci95_low'])}, {fmt(stat['ci95_high'])}]"
+
+
+def _jobs(x: float) -> str:
+    return f"{x:+,.0f}"
+
+
+def format_impact(impact: dict) -> list[str]:
+    """The headline: each impact's mean over the paired replications with its 95% interval;
+    sections the model does not report are left out.
+    """
+    n, seeds = impact["replications"], impact["seeds"]
+    seeds_text = f"seed {seeds[0]}" if n == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+    ci = "" if n == 1 else ", [95% CI]"
+    out = [f"What today's delay costs: this scenario minus a port with no waiting, mean of {n} paired"
+           f" replication{'s' if n > 1 else ''} ({seeds_text}{ci}):"]
+    c = impact["costs_usd"]
+    out.append(f"  Costs: {_ci(c['total'], _money)} over the run: " + ", ".join(
+        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in c.items() if k != "total"))
+    for key, label in (("output_lost_usd", "Output lost"), ("value_added_lost_usd", "Value added lost")):
+        if key in impact:
+            parts = []
+            for side, section in impact[key].items():
+                total = section["total"] if "total" in section else None
+                if total is None:  # by sector: the side's sum of means
+                    parts.append(f"{side.upper()} {_money(sum(v['mean'] for v in section.values()))} (" + ", ".join(
+                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in section.items()) + ")")
+                else:
+                    parts.append(f"{side.upper()} {_ci(total, _money)} ({_money(section['direct']['mean'])} direct)")
+            out.append(f"  {label}: " + "; ".join(parts))
+    if "jobs" in impact:
+        out.append("  Jobs (input-output, from lost output): " + "; ".join(
+            f"{side.upper()} {_ci(j['total'], _jobs)} total ({_jobs(j['direct']['mean'])} direct,"
+            f" {_jobs(j['indirect']['mean'])} indirect, {_jobs(j['induced']['mean'])} induced)"
+            for side, j in impact["jobs"].items()))
+    if "agent_jobs_response" in impact:
+        out.append("  Agents' employment response: " + ", ".join(
+            f"{k.replace('_', ' ')} {_ci(v, _jobs)}" for k, v in impact["agent_jobs_response"].items()))
+    out.append(f"  Visitors' spending in the US: {_ci(impact['visitor_spending_usd'], _money)};"
+               f" trade north {_ci(impact['trade_value_usd']['north'], _money)};"
+               f" northbound trucks {_ci(impact['northbound_trucks'], lambda x: f'{x:+,.0f}')}")
+    return out
 
 
 def cmd_run(args) -> int:
@@ -72,9 +116,14 @@ def cmd_run(args) -> int:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
     if args.seed < 0:
         raise ParameterError("command line", "--seed", args.seed, "a whole number, 0 or more")
+    if args.reps < 1:
+        raise ParameterError("command line", "--reps", args.reps, "a whole number of replications, 1 or more")
+    workers = runs.idle_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
     folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
     try:
-        result = runs.run_with_impact(scenario, seed=args.seed, days=args.days)
+        result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers)
         if folder is not None:
             runs.write(result, Path(args.out), folder)
     finally:
@@ -217,7 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and its no-delay counterfactual")
     p.add_argument("scenario", nargs="?", default="baseline", help="a name from scenarios/ or a TOML path")
     p.add_argument("--days", type=int, default=None, help="measured days (default: the scenario's)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="first seed; replication r uses seed + r")
+    p.add_argument("--reps", type=int, default=RUN_REPS,
+                   help=f"paired replications for the impact's mean and 95%% CI (default {RUN_REPS})")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes running the replications (default: the idle cores, at most 2)")
     p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
     p.set_defaults(func=cmd_run)
 

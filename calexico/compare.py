@@ -2,24 +2,35 @@
 
 Why paired: replication r of both scenarios uses the same seed, so the demand, weather and
 inspection draws are shared and the difference isolates the policy; the interval is a
-t-interval over the per-seed differences, far narrower than comparing two independent means.
+t-interval over the per-seed differences (`calexico.impact.t_interval`, the same as `calexico
+run`'s impact against no delay), far narrower than comparing two independent means.
 """
 
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calexico import batch, results, runs
+from calexico.impact import t_interval
 from model.parameters import ParameterError
 
+# Outcome groups: a name ending in "." takes every column of that summary section, in the
+# summary's order (sections a model version does not report are skipped).
 GROUPS = {
-    "costs (USD)": ("costs_usd.truck_delay", "costs_usd.detour", "costs_usd.spoilage", "costs_usd.inventory",
-                    "costs_usd.stoppage", "costs_usd.commuter_time", "costs_usd.lost_wages", "costs_usd.total"),
+    "costs (USD)": ("costs_usd.",),
+    "output (USD)": ("output_usd.",),
+    "value added (USD)": ("value_added_usd.",),
+    "jobs, input-output": ("io_jobs.",),
+    "agents' jobs": ("agent_jobs.",),
     "jobs": ("jobs.direct_us", "jobs.direct_mx", "jobs.total_us", "jobs.total_mx"),
     "waits (min)": ("mean_commercial_wait_min", "p95_commercial_wait_min"),
 }
+
+
+def group_columns(columns, names) -> list[str]:
+    """The table's columns a group's names select (exact names, or "section." prefixes)."""
+    return [c for name in names for c in columns if c == name or (name.endswith(".") and c.startswith(name))]
 
 
 def default_out(scenario: str, against: str) -> Path:
@@ -60,16 +71,12 @@ def paired_differences(table: pd.DataFrame, scenario: str, base: str, level: flo
     b = ok[ok["scenario"] == base].set_index("seed")
     seeds = a.index.intersection(b.index)
     rows = []
-    for group, columns in GROUPS.items():
-        for column in columns:
-            if column not in a.columns:
-                continue
+    for group, names in GROUPS.items():
+        for column in group_columns(a.columns, names):
             d = (a.loc[seeds, column] - b.loc[seeds, column]).to_numpy(float)
-            n = len(d)
-            mean = float(d.mean()) if n else np.nan
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-            rows.append({"group": group, "outcome": column, "difference": mean, "ci_low": mean - half,
-                         "ci_high": mean + half, "base_mean": float(b.loc[seeds, column].mean()), "pairs": n})
+            mean, low, high = t_interval(d, level)
+            rows.append({"group": group, "outcome": column, "difference": mean, "ci_low": low,
+                         "ci_high": high, "base_mean": float(b.loc[seeds, column].mean()), "pairs": len(d)})
     return pd.DataFrame(rows)
 
 

@@ -35,6 +35,7 @@ class Output:
     key: str
     unit: str
     meaning: str
+    requires: str = ""
 
 
 # ----------------------------------------------------------------------------- parameters
@@ -112,9 +113,26 @@ def daily_outputs(dictionary: dict | None = None) -> dict[str, Output]:
 
 
 def summary_outputs(dictionary: dict | None = None) -> dict[str, Output]:
-    """Every documented summary key, nested keys joined by dots."""
+    """Every documented summary key, nested keys joined by dots; a `{name}` in a key stands for
+    each value of [placeholders].name (e.g. `{side}`: us, mx).
+    """
     d = dictionary or output_dictionary()
-    return {key: Output(key, e["unit"], e["meaning"]) for key, e in d["summary"].items()}
+    out = {}
+    for pattern, e in d["summary"].items():
+        for key in expand(pattern, d.get("placeholders", {})):
+            out[key] = Output(key, e["unit"], e["meaning"], e.get("requires", ""))
+    return out
+
+
+def expand(pattern: str, placeholders: dict) -> list[str]:
+    """A key with `{name}` placeholders as every key it stands for."""
+    names = re.findall(r"\{(\w+)\}", pattern)
+    if not names:
+        return [pattern]
+    keys = []
+    for value in placeholders[names[0]]["values"]:
+        keys += expand(pattern.replace("{" + names[0] + "}", value, 1), placeholders)
+    return keys
 
 
 def flat_keys(mapping: dict, prefix: str = "") -> list[str]:
@@ -150,9 +168,15 @@ def outputs_markdown(dictionary: dict | None = None) -> str:
             "| column | unit | meaning |", "|---|---|---|"]
     out += [f"| `{k}` | {_cell(e['unit'])} | {_cell(e['meaning'])} |" for k, e in d["daily"].items()]
     out += ["", "## Run summary", "",
-            "Nested keys are written with dots: `costs_usd.total` is `summary[\"costs_usd\"][\"total\"]`.", "",
-            "| key | unit | meaning |", "|---|---|---|"]
-    out += [f"| `{k}` | {_cell(e['unit'])} | {_cell(e['meaning'])} |" for k, e in d["summary"].items()]
+            "Nested keys are written with dots: `costs_usd.total` is `summary[\"costs_usd\"][\"total\"]`.",
+            "A key with `{name}` stands for one key per value of that placeholder:", "",
+            "| placeholder | values | what they are |", "|---|---|---|"]
+    out += [f"| `{{{k}}}` | {', '.join(f'`{v}`' for v in e['values'])} | {_cell(e['meaning'])} |"
+            for k, e in d.get("placeholders", {}).items()]
+    out += ["", "| key | unit | meaning |", "|---|---|---|"]
+    out += [f"| `{k}` | {_cell(e['unit'])} | {_cell(e['meaning'])}"
+            + (f" Present when the model reports `{e['requires']}`." if e.get("requires") else "") + " |"
+            for k, e in d["summary"].items()]
     return "\n".join(out) + "\n"
 
 

@@ -1,15 +1,20 @@
 """Running a scenario: the model, its counterfactual, and results that say what produced them."""
 
+import concurrent.futures as cf
 import datetime as dt
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from calexico import impact as impacts
 from calexico import provenance, storage
 from calexico.scenarios import Scenario
-from model import BorderModel
+from model import BorderModel, input_output
 from model.outcomes import summarise
+from model.parameters import ParameterError
 
 
 @dataclass
@@ -48,6 +53,9 @@ def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: d
     model = BorderModel(model_params(scenario, days, overrides, no_delay), seed=seed, events=scenario.events).run()
     daily = daily_table(model)
     summary = {"scenario": scenario.name, **summarise(daily, model.params, seed)}
+    # Value added and jobs the run's output supports (input-output layer); a scenario minus its
+    # counterfactual gives what delay costs, comparable with the published studies.
+    summary.update(input_output.summarise(summary["output_usd"], model.params, summary["days"]))
     return RunResult(scenario, seed, daily, summary)
 
 
@@ -60,26 +68,99 @@ def daily_table(model) -> pd.DataFrame:
 
 
 def impact(result: RunResult, counterfactual: RunResult) -> dict:
-    """Scenario minus counterfactual (same seed): costs in USD and jobs, by side of the border."""
-    s, c = result.summary, counterfactual.summary
-    return {
-        "counterfactual": "no_delay: nobody waits in line at any crossing; inspection still takes its time",
-        "costs_usd": {k: s["costs_usd"][k] - c["costs_usd"][k] for k in s["costs_usd"]},
-        "jobs": {k: s["jobs"][k] - c["jobs"][k] for k in s["jobs"]},
-        "northbound_trucks": s["northbound_trucks"] - c["northbound_trucks"],
-        "trade_value_usd": {k: s["trade_value_usd"][k] - c["trade_value_usd"][k]
-                            for k in s["trade_value_usd"]},
-        "visitor_spending_usd": s["visitor_spending_usd"] - c["visitor_spending_usd"],
-    }
-
-
-def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None) -> RunResult:
-    """Run a scenario and its no-delay counterfactual with the same seed; the summary gains
-    `impact_vs_no_delay`.
+    """One seed's impact: scenario minus counterfactual (same seed), section by section
+    (see `calexico.impact.SECTIONS`), with no interval.
     """
-    result = run(scenario, seed, days)
-    counterfactual = run(scenario, seed, days, no_delay=True)
-    result.summary["impact_vs_no_delay"] = impact(result, counterfactual)
+    return {"counterfactual": impacts.COUNTERFACTUAL, **impacts.difference(result.summary, counterfactual.summary)}
+
+
+def _run_task(task: tuple) -> RunResult:
+    """One run of a replication (module-level so a process pool can pickle it); the daily table
+    travels back only when asked for.
+    """
+    scenario, seed, days, no_delay, keep_daily = task
+    result = run(scenario, seed, days, no_delay=no_delay)
+    return result if keep_daily else RunResult(scenario, seed, None, result.summary)
+
+
+def _run_all(tasks: list, workers: int) -> list:
+    """Run tasks in order of results, on this process and a pool of `workers - 1` processes.
+
+    Why this process works too: a pool's worker needs a few seconds to start and import the
+    model, about as long as a run; this process runs tasks from the back of the list meanwhile
+    and the pool's workers take them from the front, one each at a time, so two cores are
+    busy from the first second. Results do not depend on who ran what (each run is its seed's).
+    """
+    if workers <= 1 or len(tasks) <= 1:
+        return [_run_task(t) for t in tasks]
+    from calexico import batch
+
+    todo, results, running = list(range(len(tasks))), {}, {}
+    with batch.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
+        # Starting a worker blocks until the fork server has imported the model: do it on a
+        # thread while this process runs its first task.
+        first, failed = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))], []
+
+        def start():
+            try:
+                running.update({pool.submit(_run_task, tasks[i]): i for i in first})
+            except Exception as err:  # the pool could not start: say why, in this thread
+                failed.append(err)
+
+        starter = threading.Thread(target=start)
+        starter.start()
+        i = todo.pop()
+        results[i] = _run_task(tasks[i])
+        starter.join()
+        if failed:
+            raise failed[0]
+        while todo or running:
+            for future in [f for f in running if f.done()]:
+                results[running.pop(future)] = future.result()
+            while todo and len(running) < workers - 1:
+                i = todo.pop(0)
+                running[pool.submit(_run_task, tasks[i])] = i
+            if todo:
+                i = todo.pop()
+                results[i] = _run_task(tasks[i])
+            elif running:
+                cf.wait(running, return_when=cf.FIRST_COMPLETED)
+    return [results[i] for i in range(len(tasks))]
+
+
+def idle_workers(most: int = 2) -> int:
+    """Processes worth using now: the cores the machine's recent load leaves idle, 1 to `most`.
+
+    Why not always `most`: on a shared or busy machine a second process only competes with
+    the first (and pays a few seconds to start), so replications run faster in this process.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        busy = 0.0
+    return max(1, min(most, cores - round(busy)))
+
+
+def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, reps: int = 1,
+                    workers: int = 1) -> RunResult:
+    """Run `reps` paired replications (seeds `seed` .. `seed + reps - 1`), each the scenario and
+    its no-delay counterfactual with the same seed, in parallel on `workers` processes.
+
+    Returns the first replication's run (its daily table and per-seed summary); the summary gains
+    `impact_vs_no_delay`: the mean and 95% t-interval of the paired differences over the
+    replications, the seeds and the counterfactual used.
+    """
+    if reps < 1:
+        raise ParameterError("command line", "--reps", reps, "a whole number of replications, 1 or more")
+    if workers < 1:
+        raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
+    seeds = list(range(seed, seed + reps))
+    tasks = [(scenario, s, days, no_delay, s == seed and not no_delay) for s in seeds for no_delay in (False, True)]
+    results = _run_all(tasks, workers)
+    pairs = [(results[i].summary, results[i + 1].summary) for i in range(0, len(results), 2)]
+    result = results[0]
+    result.summary["impact_vs_no_delay"] = impacts.impact_vs_no_delay(pairs, seeds)
     return result
 
 
@@ -89,6 +170,7 @@ def manifest(result: RunResult) -> dict:
         "scenario": result.scenario.name,
         "scenario_file": result.scenario.path,
         "seed": result.seed,
+        "seeds": result.summary.get("impact_vs_no_delay", {}).get("seeds", [result.seed]),
         "code_version": provenance.code_version(),
         "packages": provenance.package_versions(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

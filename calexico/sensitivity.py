@@ -178,11 +178,17 @@ DEFAULT_FACTORS = (
     Factor("lines.east_commercial_standard.secondary_share", (0.02, 0.15)),
     Factor("trucking.fast_share", (0.1, 0.5)),
     Factor("alternatives.otay_mesa_wait_min", (30.0, 120.0)),
-    Factor("manufacturing.demand_elasticity", (-3.0, -0.5)),
     Factor("manufacturing.target_cover_days", (1.0, 7.0)),
     Factor("agriculture.quality_loss_per_hour", (0.001, 0.01)),
     Factor("labour.quit_patience_days", (10, 60)),
     Factor("crossers.wait_elasticity_per_hour", (-0.4, -0.05)),
+    # The economic coefficients, with their low/high ranges from parameters.toml: prices and
+    # elasticities, and the input-output layer's jobs per USD million and Type II multipliers
+    # (Type I only splits indirect from induced; value-added shares do not touch jobs).
+    *(Factor(key, (SPECS[key].low, SPECS[key].high)) for key in SPECS
+      if key in ("manufacturing.demand_elasticity", "crossers.spending_per_person_trip_usd",
+                 "agriculture.value_per_load_usd", "manufacturing.value_per_load_usd")
+      or key.endswith((".direct_jobs_per_million_usd", ".type2_multiplier")) and key.startswith("input_output.")),
 )
 DEFAULT_OUTCOMES = (
     Outcome("jobs_lost_us", "jobs.total_us", vs_no_delay=True, scale=-1.0),

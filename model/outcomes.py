@@ -20,6 +20,7 @@ COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", 
 OUTPUT_SECTORS = (("agriculture", "us"), ("agriculture", "mx"), ("manufacturing", "mx"), ("trucking", "us"),
                   ("trucking", "mx"), ("retail_services", "us"), ("retail_services", "mx"), ("households", "mx"))
 OUTPUT_COLUMNS = tuple(f"output_{sector}_{side}_usd" for sector, side in OUTPUT_SECTORS)
+SECTORS = ("agriculture", "manufacturing", "trucking", "retail_services", "households")
 AGENT_JOBS = {"plant_jobs_mx": "jobs_manufacturing_mx", "field_crews_us": "jobs_agriculture_us",
               "commuters_employed_us": "jobs_services_us", "fleet_drivers_us": "jobs_trucking_us",
               "fleet_drivers_mx": "jobs_trucking_mx"}
@@ -189,7 +190,7 @@ def summarise(daily, params: dict, seed: int) -> dict:
         "trade_value_usd": {"north": float(d["trade_north_usd"].sum()),
                             "south": float(d["trade_south_usd"].sum())},
         "visitor_spending_usd": float(d["visitor_spending_usd"].sum()),
-        "output_usd": {side: {sector: float(d[f"output_{sector}_{s}_usd"].sum())
-                              for sector, s in OUTPUT_SECTORS if s == side} for side in ("us", "mx")},
+        "output_usd": {side: {sector: float(d[f"output_{sector}_{side}_usd"].sum()) if (sector, side) in OUTPUT_SECTORS
+                              else 0.0 for sector in SECTORS} for side in ("us", "mx")},
         "agent_jobs": {kind: float(d[column].mean()) for kind, column in AGENT_JOBS.items()},
     }

@@ -259,6 +259,7 @@ def resolve(overrides: Mapping | None = None, where: str = "parameters") -> dict
             raise ParameterError(where, key, value, hint)
         params[key] = SPECS[key].check(value, where)
     _check_hours(params, where)
+    _check_multipliers(params, where)
     return params
 
 
@@ -280,3 +281,12 @@ def _check_hours(params: dict, where: str):
                 raise ParameterError(
                     where, key, params[key], f"an hour at or after {open_key} = {params[open_key]}"
                 )
+
+
+def _check_multipliers(params: dict, where: str):
+    """An input-output Type II multiplier adds induced jobs to Type I's: it cannot be smaller."""
+    for key in params:
+        if key.startswith("input_output.") and key.endswith(".type2_multiplier"):
+            type1 = key.replace("type2", "type1")
+            if params[key] < params[type1]:
+                raise ParameterError(where, key, params[key], f"at least {type1} = {params[type1]}")

@@ -24,7 +24,7 @@ def test_run_prints_the_summary_and_writes_results_with_provenance(tmp_path):
                 "impact_vs_no_delay"):
         assert key in summary
     assert summary["seed"] == 3 and summary["days"] == 5
-    assert summary["impact_vs_no_delay"]["costs_usd"]["truck_delay"] > 0
+    assert summary["impact_vs_no_delay"]["costs_usd"]["truck_delay"]["mean"] > 0
     daily = pd.read_parquet(out / "daily.parquet")
     assert len(daily) == 5 + 28  # the warm-up is recorded too, marked unmeasured
     manifest = json.loads((out / "manifest.json").read_text())

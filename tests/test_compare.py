@@ -44,3 +44,13 @@ def test_scenario_against_itself_differs_by_exactly_zero(tmp_path):
 
 def test_compare_refuses_one_replication():
     assert cli.main(["compare", "closure", "--reps", "1"]) == 2
+
+
+def test_sections_of_the_summary_become_groups_in_their_order():
+    rows = [{"scenario": s, "seed": seed, "costs_usd.truck_delay": 1.0 * seed, "costs_usd.total": 2.0 * seed,
+             "io_jobs.us.total": seed + (3.0 if s == "b" else 0.0), "io_jobs_by_sector.us.agriculture": 1.0}
+            for seed in (1, 2) for s in ("a", "b")]
+    table = compare.paired_differences(_table(rows), "b", "a")
+    assert list(table[table["group"] == "costs (USD)"]["outcome"]) == ["costs_usd.truck_delay", "costs_usd.total"]
+    io_jobs = table[table["group"] == "jobs, input-output"]
+    assert list(io_jobs["outcome"]) == ["io_jobs.us.total"] and io_jobs["difference"].iloc[0] == 3.0

@@ -124,3 +124,30 @@ def test_a_closed_pipe_ends_the_command_quietly(reader, lines):
     r = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True)
     assert len(r.stdout.splitlines()) == lines
     assert r.stderr.strip() in ("0", "141"), r.stderr
+
+
+def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
+    import psutil
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text("days = 5\nreplications = 8\n[test]\ndelay_s = 0.5\n")
+    out = tmp_path / "batch"
+    proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(out),
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while not list((out / "runs").glob("*.json")) and time.time() < deadline:
+            time.sleep(0.05)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("calexico: interrupted"), err
+    _, alive = psutil.wait_procs(family, timeout=5)
+    assert not alive

@@ -7,8 +7,8 @@ table with numpy, and an agent (or a cohort of identical commuters with a headco
 like an agent.
 """
 
-import mesa
 import numpy as np
+from mesa.discrete_space import FixedAgent
 
 FARM, NONFARM = 0, 1
 PEDESTRIAN, VEHICLE = 0, 1
@@ -113,7 +113,7 @@ class Workforce:
         )
 
 
-class CrossBorderWorker(mesa.Agent):
+class CrossBorderWorker(FixedAgent):
     """A commuter (or a cohort of identical commuters) crossing north to work each day.
 
     Crosses by foot or car at Calexico West or East in a lane class (general, Ready, SENTRI).

@@ -1,10 +1,10 @@
 """A farm in Imperial County or the Mexicali Valley."""
 
-import mesa
 import numpy as np
+from mesa.discrete_space import FixedAgent
 
 
-class Grower(mesa.Agent):
+class Grower(FixedAgent):
     """A grower of one crop group at one place.
 
     Why it matters at the border: Mexicali Valley growers export north through Calexico

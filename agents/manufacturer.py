@@ -1,9 +1,9 @@
 """A Mexicali plant (maquiladora) with US inputs moving south and goods moving north."""
 
-import mesa
+from mesa.discrete_space import FixedAgent
 
 
-class Manufacturer(mesa.Agent):
+class Manufacturer(FixedAgent):
     """A plant that runs on inputs crossing south and ships finished goods north.
 
     When crossings slow it holds more stock (a carrying cost), stops lines when inputs run out

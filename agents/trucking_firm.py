@@ -1,10 +1,10 @@
 """A carrier that cycles trucks across the border."""
 
-import mesa
 import numpy as np
+from mesa.discrete_space import FixedAgent
 
 
-class TruckingFirm(mesa.Agent):
+class TruckingFirm(FixedAgent):
     """A trucking firm based in Mexicali or Imperial County.
 
     Takes loads from growers and plants, cycles its trucks across the border (each cycle

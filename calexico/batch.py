@@ -297,8 +297,26 @@ def local_executor(workers: int) -> cf.Executor:
         # Workers fork from a server that has already imported the model and its libraries,
         # so a pool starts in milliseconds instead of a second or two per worker.
         context.set_forkserver_preload(["model", "calexico.runs", "calexico.batch"])
+        _start_forkserver_deaf_to_ctrl_c()
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                   initargs=(os.getpid(),))
+
+
+def _start_forkserver_deaf_to_ctrl_c():
+    """Start the forkserver with SIGINT ignored (it inherits that through exec).
+
+    Why: Ctrl-C reaches the whole process group; a forkserver still importing its preload
+    would print a KeyboardInterrupt traceback of its own. The coordinator reports the Ctrl-C.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal dispositions can only be changed from the main thread
+    from multiprocessing import forkserver
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _worker_start(coordinator_pid: int):
@@ -445,10 +463,20 @@ def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, 
     finally:
         bar.close()
         if close is not None and interrupted:
-            close(wait=False, cancel_futures=True)  # don't wait for runs in flight on Ctrl-C
+            _stop_workers(executor)  # don't wait for runs in flight on Ctrl-C
         elif close is not None:
             close()
     return summary
+
+
+def _stop_workers(executor: cf.ProcessPoolExecutor):
+    """End a pool's workers now (SIGTERM: no traceback, even from one still starting up)."""
+    if hasattr(executor, "terminate_workers"):  # Python 3.14+
+        executor.terminate_workers()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _map(executor, tasks, window: int):
@@ -458,14 +486,33 @@ def _map(executor, tasks, window: int):
         return
     pending, it = set(), iter(tasks)
     for task in itertools.islice(it, window):
-        pending.add(executor.submit(execute, task))
+        pending.add(_submit(executor, task))
     while pending:
         finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
         for future in finished:
             yield future.result()
             nxt = next(it, None)
             if nxt is not None:
-                pending.add(executor.submit(execute, nxt))
+                pending.add(_submit(executor, nxt))
+
+
+def _submit(executor, task):
+    """Submit with Ctrl-C held back until the call returns.
+
+    Why: a submit may start a worker; interrupted halfway, the worker is forked but never
+    registered with the pool, so nothing stops it and it dies later with a traceback of its
+    own. A held Ctrl-C is passed on to the usual handler as soon as the call returns.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return executor.submit(execute, task)
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda *args: held.append(args))
+    try:
+        return executor.submit(execute, task)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(*held[0])
 
 
 def _bar(total: int, show: bool):

@@ -17,7 +17,6 @@ inspection minutes (no wait-time target; they change counts only when a line sat
 the behavioural elasticities (no before/after data).
 """
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from calexico import runs, scenarios, targets, validate
+from calexico import runs, scenarios, storage, targets, validate
 from model.parameters import SPECS
 
 # Calibrated parameter -> (target quantity, period) that identifies it, and why.
@@ -251,7 +250,7 @@ def main(reps: int = 2, out: Path = Path("results/calibrate"), write: bool = Fal
         print(f"  {k:40s} {result.start[k]:>10.4g} -> {v:>10.4g} ± {result.se[k]:.2g}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    runs.atomic_write(out / "calibration.json", json.dumps(result.__dict__, indent=2).encode())
+    runs.atomic_write(out / "calibration.json", storage.strict_json(result.__dict__, str(out / "calibration.json")))
     if write:
         write_parameters(result.values, "calibrated by SMM, see docs/calibration.md", se=result.se)
         print("Fitted values written to model/data/parameters.toml")

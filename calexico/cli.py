@@ -218,8 +218,9 @@ def cmd_report(args) -> int:
 
 def cmd_compare(args) -> int:
     """Paired replications of a scenario against a base, with 95% confidence intervals."""
-    from calexico import compare
+    from calexico import compare, storage
 
+    storage.check_out_folder(args.out or compare.default_out(args.scenario, args.against))
     table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
                             out=args.out, workers=args.workers, base_seed=args.seed)
     print(compare.format_table(table, args.scenario, args.against))
@@ -229,8 +230,9 @@ def cmd_compare(args) -> int:
 
 def cmd_validate(args) -> int:
     """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
-    from calexico import scenarios, validate
+    from calexico import scenarios, storage, validate
 
+    storage.check_out_folder(args.out)
     if args.reps < 1:
         raise ParameterError("command line", "--reps", args.reps, "a whole number of replications, 1 or more")
     if args.days is not None and args.days < 1:
@@ -244,8 +246,9 @@ def cmd_validate(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
-    from calexico import calibration
+    from calexico import calibration, storage
 
+    storage.check_out_folder(args.out)
     return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
 
 

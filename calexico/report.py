@@ -27,7 +27,13 @@ def write_report(folder) -> Path:
 
     folder = Path(folder)
     table = results.load(folder)
-    manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").exists() else {}
+    manifest = {}
+    if (folder / "manifest.json").exists():
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+        except ValueError as err:
+            raise ParameterError(str(folder / "manifest.json"), "(json)", str(err)[:80],
+                                 "the manifest `calexico batch` writes (valid JSON)") from None
     ok = table[table["status"] == "ok"]
     if ok.empty:
         raise ParameterError(str(folder), "runs", f"{len(table)} runs, none ok",

@@ -33,6 +33,9 @@ LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
 SOUTH = "east_commercial_south"
 SEASON_START_MONTH = 9  # growers plan the winter season in September
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
+# Where carriers keep their trucks (assumption, for the map: Mexicali carriers at the yards by
+# Garita Oriente, US carriers at the Calexico transfer yards; no carrier census found).
+CARRIER_YARDS = {"MX": "calexico_east_mx", "US": "calexico"}
 
 
 def _data_rows(name):
@@ -123,6 +126,33 @@ class BorderModel(mesa.Model):
         if collect:
             # One row a day in a Mesa table: the outcomes are already a flat record.
             self.datacollector = mesa.DataCollector(tables={"daily": list(outcomes.DAILY_COLUMNS)})
+        self._place_agents()
+
+    def _place_agents(self):
+        """Put every agent on its node of the region's Network (Mesa cells).
+
+        Plants on their industrial park, growers on their farm district, carriers at their yard
+        (`CARRIER_YARDS`), commuters at home: the residential district nearest the port they
+        cross at (an assumption for the map; the model has no home addresses). Agents stay put;
+        the map draws them from their cells.
+        """
+        graph = self.region.graph
+        homes = [n for n, d in graph.nodes(data=True) if d["kind"] == "residential"]
+
+        def nearest_home(port: str) -> str:
+            x, y = graph.nodes[f"{port}_mx"]["pos"]
+            return min(homes, key=lambda n: (graph.nodes[n]["pos"][0] - x) ** 2 + (graph.nodes[n]["pos"][1] - y) ** 2)
+
+        home_by_line = [nearest_home(line.port) for line in self.lines]
+        for agent in self.growers:
+            agent.cell = self.grid[agent.place]
+        for agent in self.manufacturers:
+            agent.cell = self.grid[agent.place]
+        for agent in self.firms:
+            agent.cell = self.grid[CARRIER_YARDS[agent.base]]
+        lines = self.workforce.line
+        for agent in self.agents_by_type[CrossBorderWorker]:
+            agent.cell = self.grid[home_by_line[lines[agent.row]]]
 
     # ----------------------------------------------------------------------- populations
     def _create_growers(self):

@@ -14,6 +14,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from agents import CrossBorderWorker
+
 KIND_COLOURS = {"farm_district": "#3a9a3a", "city": "#777777", "market": "#555555", "port": "#d62728",
                 "industrial_park": "#1f77b4", "residential": "#9467bd"}
 AGENT_COLOURS = {"grower": "#2ca02c", "plant": "#1f77b4", "carrier": "#8c564b",
@@ -25,7 +27,6 @@ DRAWN_AT = {"mexico_interior": (-111.9, 31.75)}
 # The border beyond the modelled crossings, read off a map: west of Tijuana, the Colorado
 # river corner south of San Luis, and the Sonora line toward Nogales (approximate).
 BORDER_ENDS = ((-117.9, 32.53), (-114.81, 32.49), (-111.0, 31.33))
-YARDS = {"MX": "calexico_east_mx", "US": "calexico"}
 ZOOM_LABELS = {"mexicali_east_parks": "plants (east parks)", "mexicali_south_parks": "plants (south parks)",
                "mexicali_center": "homes (centre)", "mexicali_southeast": "homes (southeast)",
                "calexico": "Calexico yards"}
@@ -77,17 +78,21 @@ def node_loads(model) -> dict:
 
 
 def agent_points(model) -> dict:
-    """(x, y) arrays of agents by kind, each at its place; commuters at their port while crossing."""
+    """(x, y) arrays of agents by kind, each at its cell of the model's Network (its place);
+    commuters at their port while crossing, else at home.
+    """
     graph = model.region.graph
     out = {}
-    groups = {"grower": [g.place for g in model.growers], "plant": [m.place for m in model.manufacturers],
-              "carrier": [YARDS[f.base] for f in model.firms]}
-    for salt, (kind, places) in enumerate(groups.items()):
-        xy = np.array([_pos(graph, p) for p in places]) + _jitter(len(places), 0.012, salt)
+    groups = {"grower": model.growers, "plant": model.manufacturers, "carrier": model.firms}
+    for salt, (kind, agents) in enumerate(groups.items()):
+        xy = np.array([_pos(graph, a.cell.coordinate) for a in agents]) + _jitter(len(agents), 0.012, salt)
         out[kind] = xy
     wf = model.workforce
     n = wf.headcount.shape[0]
-    homes = np.where(np.arange(n) % 2 == 0, "mexicali_center", "mexicali_southeast")
+    homes = np.empty(n, dtype=object)
+    for agent in model.agents_by_type[CrossBorderWorker]:
+        homes[agent.row] = agent.cell.coordinate
+    homes = homes.astype(str)
     ports = np.array([model.lines[i].port for i in wf.line])
     places = np.where(wf.crossing, np.char.add(ports.astype(str), "_us"), homes)
     xy = np.array([_pos(graph, p) for p in places]) + _jitter(n, 0.01, 7)

@@ -117,6 +117,9 @@ def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataF
            _markdown(result.noise.merge(floor, on="outcome", how="left")[
                ["outcome", "replications", "var_between_points", "var_seed_of_mean", "noise_share",
                 "noise_floor"]]), ""]
+    if plan.replications < 2:
+        md += ["**One replication per point: the seed's noise cannot be measured, so there is no floor and "
+               "'matters' below only means a non-zero effect. Use `--reps 2` or more.**", ""]
 
     md += ["## Ranking of factors, per outcome", ""]
     for name in [h.name for h in plan.outcomes]:

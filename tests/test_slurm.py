@@ -58,7 +58,7 @@ def slurm(tmp_path):
         yield {**os.environ, "SLURM_CONF": str(state / "slurm.conf")}
     finally:
         subprocess.run([str(script), "stop", str(state)], check=True)
-        for name in ("slurmctld.pid", "slurmd.pid"):
+        for name in ("slurmctld.pid", "slurmd.pid", "munged.pid"):
             assert not (state / name).exists()
 
 

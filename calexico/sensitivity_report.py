@@ -228,7 +228,9 @@ def _status_figure(plt, sns, table: pd.DataFrame, path: Path):
         sns.stripplot(data=data, x="ratio", y="outcome", hue="status", hue_order=list(STATUS_ORDER),
                       palette=PALETTE, dodge=True, size=4, ax=ax, log_scale=True)
     ax.axvline(1, color="black", ls="--", lw=1)
-    ax.set_xlabel("index / seed-noise floor (right of the line: above the noise)")
+    if ax.get_legend() is not None:
+        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="status")
+    ax.set_xlabel("index / seed-noise floor (right of the line: above the noise; 1e-3: no effect)")
     ax.set_title("Every factor, by source status", fontsize=9)
     _save(fig, path)
     plt.close(fig)

@@ -189,27 +189,11 @@ def fit_markdown(result: Fit) -> str:
     return "\n".join(lines)
 
 
-def fit_interval(value: float, se: float, integer: bool = False) -> tuple:
-    """The fit's 95% interval, value +- 1.96 SE, rounded outward to four significant figures
-    (whole numbers for integer parameters): the sensitivity range of a calibrated parameter
-    (the rule in parameters.toml's header).
-    """
-    low, high = value - 1.96 * se, value + 1.96 * se
-    if integer:
-        return math.floor(low), math.ceil(high)
-    if value == 0:
-        return low, high
-    scale = 10.0 ** (3 - math.floor(math.log10(abs(value))))
-    return math.floor(low * scale) / scale, math.ceil(high * scale) / scale
-
-
-def write_parameters(values: dict, note: str, path: Path | None = None, se: dict | None = None):
+def write_parameters(values: dict, note: str, path: Path | None = None):
     """Replace the `value` (and the `calibrated` text) of calibrated entries in parameters.toml.
 
     A line-level edit of `key = { value = ..., calibrated = "..." }` inside its [section], so the
-    rest of the file (comments, order, other people's edits) is untouched. The entry's
-    sensitivity range (`low`, `high`) becomes the fit's interval when `se` gives the parameter's
-    standard error; without it the range only widens to hold the new value, so the file stays valid.
+    rest of the file (comments, order, other people's edits) is untouched.
     """
     path = path or Path(__file__).resolve().parent.parent / "model" / "data" / "parameters.toml"
     text = path.read_text()
@@ -227,26 +211,8 @@ def write_parameters(values: dict, note: str, path: Path | None = None, se: dict
         (quantity, period), _ = PAIRS[dotted]
         shown = repr(int(value) if isinstance(SPECS[dotted].default, int) else float(value))
         why = f"fitted by calexico calibrate to target {quantity} {period} ({note})"
-        middle = _with_range(m.group(3), dotted, value, (se or {}).get(dotted))
-        text = text[:m.start()] + m.group(1) + shown + middle + why + m.group(5) + text[m.end():]
+        text = text[:m.start()] + m.group(1) + shown + m.group(3) + why + m.group(5) + text[m.end():]
     runs.atomic_write(path, text.encode())
-
-
-def _with_range(fields: str, dotted: str, value: float, se: float | None) -> str:
-    """The entry's fields between value and its text, with low/high set to hold the new value."""
-    found = re.search(r"low = ([^,]+), high = ([^,]+), ", fields)
-    if found is None:
-        return fields
-    integer = isinstance(SPECS[dotted].default, int)
-    if se is not None:
-        low, high = fit_interval(value, se, integer)
-    else:
-        low, high = min(float(found.group(1)), value), max(float(found.group(2)), value)
-    spec = SPECS[dotted]
-    low = low if spec.min is None else max(low, spec.min)
-    high = high if spec.max is None else min(high, spec.max)
-    shown = [repr(int(b) if integer else float(b)) for b in (low, high)]
-    return fields[:found.start()] + f"low = {shown[0]}, high = {shown[1]}, " + fields[found.end():]
 
 
 def main(reps: int = 2, out: Path = Path("results/calibrate"), write: bool = False, targets_path=None,
@@ -262,7 +228,7 @@ def main(reps: int = 2, out: Path = Path("results/calibrate"), write: bool = Fal
     out.mkdir(parents=True, exist_ok=True)
     runs.atomic_write(out / "calibration.json", json.dumps(result.__dict__, indent=2).encode())
     if write:
-        write_parameters(result.values, "calibrated by SMM, see docs/calibration.md", se=result.se)
+        write_parameters(result.values, "calibrated by SMM, see docs/calibration.md")
         print("Fitted values written to model/data/parameters.toml")
     table, code = validate.validate(scenario, reps=report_reps, out=out, targets_path=targets_path,
                                     overrides=result.values,

@@ -1,7 +1,5 @@
 """The documented low-high ranges that `calexico sensitivity` varies parameters over."""
 
-from pathlib import Path
-
 import pytest
 
 from model.parameters import SPECS, ParameterError, load_specs, ranged_specs
@@ -54,19 +52,3 @@ def test_a_bad_range_is_refused_naming_file_key_and_what_is_allowed(entry, key, 
     assert message.startswith(f"mine.toml: {key} = ")
     assert fragment in message
 
-
-def test_calibrate_write_keeps_the_range_valid_and_sets_it_to_the_fit_interval(tmp_path):
-    from calexico import calibration
-
-    original = Path(calibration.__file__).resolve().parent.parent / "model/data/parameters.toml"
-    copy = tmp_path / "parameters.toml"
-    copy.write_text(original.read_text())
-    key, far = "crossers.east_pedestrians_per_day", 700.0  # outside today's range 610.8-637.2
-    calibration.write_parameters({key: far}, "test", copy)
-    assert load_specs(copy.read_text(), str(copy))[key].range == (610.8, 700.0)  # widened to hold it
-    calibration.write_parameters({key: far, "labour.farm_commuters_peak": 6100}, "test", copy,
-                                 se={key: 5.0, "labour.farm_commuters_peak": 100.0})
-    specs = load_specs(copy.read_text(), str(copy))
-    assert specs[key].range == (690.2, 709.8)  # 700 +- 9.8, four significant figures
-    assert specs["labour.farm_commuters_peak"].range == (5904, 6296)
-    assert calibration.fit_interval(0.5556, 0.00014) == (0.5553, 0.5559)

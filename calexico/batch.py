@@ -9,6 +9,7 @@ levers, the design samples uncertainties, replications repeat each with new seed
     base_seed = 2024                             # every seed derives from it
     days = 90                                    # measured days (default: the scenarios')
     daily = false                                # also write each run's daily table
+    paired = false                               # also run each run's no-delay counterfactual
     [parameters]                                 # fixed overrides for every run
     "simulation.warmup_days" = 14
     [design]                                     # optional: grid, list, lhs or sobol
@@ -44,7 +45,7 @@ from calexico import provenance, runs, scenarios, storage
 from model.parameters import SPECS, ParameterError, flatten_values, is_finite_number, resolve
 
 SPEC_KEYS = {"description", "scenarios", "replications", "base_seed", "days", "daily", "seeds",
-             "parameters", "design", "test"}
+             "parameters", "design", "test", "paired"}
 DESIGN_KINDS = ("grid", "list", "lhs", "sobol")
 TEST_KEYS = {"fail_on_index", "delay_s"}
 
@@ -64,6 +65,7 @@ class Task:
     daily: bool = False
     fail: bool = False
     delay_s: float = 0.0
+    paired: bool = False
 
     @property
     def name(self) -> str:
@@ -84,6 +86,7 @@ class Spec:
     days: int | None = None
     daily: bool = False
     seeds: str = "common"
+    paired: bool = False
     fixed: dict = field(default_factory=dict)
     test: dict = field(default_factory=dict)
 
@@ -100,7 +103,7 @@ class Spec:
         for index, (scenario, (p, point), rep) in enumerate(combos):
             out_list.append(Task(index, scenario, rep, self.seed(index, rep), p, {**self.fixed, **point},
                                  self.days, str(out), self.daily, index in fail,
-                                 float(self.test.get("delay_s", 0.0))))
+                                 float(self.test.get("delay_s", 0.0)), self.paired))
         return out_list
 
 
@@ -144,6 +147,9 @@ def check_spec(raw: dict, where: str = "spec", folder: Path | None = None) -> Sp
     spec.daily = raw.get("daily", False)
     if not isinstance(spec.daily, bool):
         raise ParameterError(where, "daily", spec.daily, "true or false")
+    spec.paired = raw.get("paired", False)
+    if not isinstance(spec.paired, bool):
+        raise ParameterError(where, "paired", spec.paired, "true or false")
     spec.seeds = raw.get("seeds", "common")
     if spec.seeds not in ("common", "independent"):
         raise ParameterError(where, "seeds", spec.seeds, "'common' (paired across scenarios) or 'independent'")
@@ -246,6 +252,8 @@ def execute(task: Task) -> dict:
     """Run one task and write its record (and daily table) atomically; return a short status.
 
     A run that raises is recorded with its error, so the batch goes on and the record says why.
+    A paired task also runs the no-delay counterfactual with the same seed and parameters, and
+    its summary gains `impact_vs_no_delay` (calexico.runs.impact), as `calexico run` reports it.
     Runs in a worker process: everything it needs travels in the task.
     """
     start = time.perf_counter()
@@ -256,6 +264,10 @@ def execute(task: Task) -> dict:
         if task.fail:
             raise RuntimeError(f"injected failure for run {task.index} (spec [test].fail_on_index)")
         result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
+        if task.paired:
+            counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
+                                      no_delay=True)
+            result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
         if task.daily:
             runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
         record.update(status="ok", error=None, summary=result.summary)

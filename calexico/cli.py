@@ -192,6 +192,40 @@ def cmd_batch(args) -> int:
     return 1 if done["failed"] else 0
 
 
+def cmd_sensitivity(args) -> int:
+    """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
+    from calexico import batch, screening
+
+    if args.workers < 1:
+        raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    factors = screening.choose_factors(args.factors)
+    outcomes = screening.choose_outcomes(args.outcomes, screening.impact_shape(args.scenario))
+    plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
+                          args.trajectories, samples=args.samples, points=args.points)
+    out = Path(args.out or Path("results") / f"sensitivity_{args.method}")
+    executor, close = None, None
+    if args.executor == "dask":
+        executor, close = batch.dask_executor(args.workers, args.scheduler)
+    try:
+        done = screening.run_study(plan, out, executor=executor, workers=args.workers, resume=args.resume)
+    except screening.Incomplete as err:
+        print(f"sensitivity: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if close is not None:
+            close()
+    print(f"Sensitivity ({args.method}): {len(factors)} factors, {done['total']} paired runs, {done['skipped']}"
+          f" already done, {done['ok']} ok, {done['failed']} failed; results in {out}/")
+    for run, error in sorted(done["errors"].items()):
+        print(f"  run {run} failed: {error}", file=sys.stderr)
+    if done["failed"]:
+        print("  no indices: every run is needed; fix the cause and run the same command with --resume",
+              file=sys.stderr)
+        return 1
+    print(f"Report: {out}/sensitivity.md")
+    return 0
+
+
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
     from calexico import results, storage
@@ -296,6 +330,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("sensitivity", help="which assumptions matter: screen them against the headline impacts")
+    p.add_argument("--method", choices=("morris", "sobol", "oat"), default="morris")
+    p.add_argument("--factors", default="assumptions",
+                   help="assumptions (default), all (every ranged parameter), or a TOML file of factors")
+    p.add_argument("--outcomes", nargs="+", default=None,
+                   help="outcome names or dotted impact paths (default: calexico/data/sensitivity_outcomes.toml)")
+    p.add_argument("--days", type=int, default=None, help="measured days per run (default: the full year)")
+    p.add_argument("--reps", type=int, default=2, help="replications per design point (common seeds)")
+    p.add_argument("--trajectories", type=int, default=10, help="Morris trajectories")
+    p.add_argument("--samples", type=int, default=16, help="Sobol base sample (a power of 2)")
+    p.add_argument("--points", type=int, default=3, help="one-at-a-time levels per factor")
+    p.add_argument("--scenario", default="baseline", help="the base scenario of every run")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the replications")
+    p.add_argument("--workers", type=int, default=1, help="parallel processes or dask workers")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--out", default=None, help="study folder (default: results/sensitivity_<method>)")
+    p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("results", help="load a batch folder into one tidy table")
     p.add_argument("dir")

@@ -416,9 +416,20 @@ def morris(study: Study, trajectories: int = 10, num_levels: int = 4, executor: 
     across the whole range) and ranks the factors; `mu_star_conf` is its bootstrap CI half-width;
     `sigma` large against `mu_star` marks interactions or non-linearity.
     """
-    problem = study.problem(dists=False)
-    X = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
+    X = morris_design(study, trajectories, num_levels, seed)
     table = evaluate(study, X, executor, workers)
+    return analyse_morris(study, X, table, num_levels, seed, conf_level)
+
+
+def morris_design(study: Study, trajectories: int = 10, num_levels: int = 4, seed: int = 0) -> np.ndarray:
+    """A Morris design: `trajectories` one-at-a-time paths of k + 1 points each."""
+    return morris_sample.sample(study.problem(dists=False), trajectories, num_levels=num_levels, seed=seed)
+
+
+def analyse_morris(study: Study, X: np.ndarray, table: pd.DataFrame, num_levels: int = 4, seed: int = 0,
+                   conf_level: float = 0.95) -> Result:
+    """Morris indices of a runs table (one row per point and replication) on the design X."""
+    problem = study.problem(dists=False)
 
     def analyse(y):
         if np.ptp(y) == 0:
@@ -433,6 +444,32 @@ def morris(study: Study, trajectories: int = 10, num_levels: int = 4, executor: 
     indices, single = _per_outcome(study, table, analyse)
     indices["rank"] = indices.groupby("outcome")["mu_star"].rank(ascending=False, method="min").astype(int)
     return Result("morris", indices, seed_noise(study, table), table, X, single)
+
+
+def morris_noise_floor(study: Study, X: np.ndarray, table: pd.DataFrame, num_levels: int = 4) -> pd.DataFrame:
+    """The mu_star a factor with no effect would show from the seed alone, per outcome.
+
+    Each elementary effect is the change of the replication mean between two neighbouring points
+    of a trajectory, over the step. With common random numbers the seed's part of that change is
+    what varies across replications: var_r(y_r(b) - y_r(a)) / R is the variance the seed leaves
+    in the mean change. Pooled over every step, an effect that is pure noise is normal with that
+    variance, and its mean absolute value, sqrt(2/pi) * sd / step, is the floor. Factors whose
+    mu_star is not clearly above it cannot be told apart from the seed. Needs R >= 2.
+    """
+    k, R = len(study.factors), study.replications
+    step = num_levels / (2 * (num_levels - 1))  # SALib's Morris step in units of the range
+    rows = []
+    for name in study.outcome_names:
+        y = table.pivot(index="point", columns="replication", values=name).sort_index().to_numpy()
+        if R < 2 or len(y) != len(X):
+            rows.append({"outcome": name, "noise_floor": math.nan, "steps": 0})
+            continue
+        paths = y.reshape(-1, k + 1, R)
+        change = np.diff(paths, axis=1).reshape(-1, R)  # one row per step, one column per seed
+        var_of_mean = change.var(axis=1, ddof=1) / R
+        floor = math.sqrt(2 / math.pi) * math.sqrt(float(var_of_mean.mean())) / step
+        rows.append({"outcome": name, "noise_floor": floor, "steps": len(change)})
+    return pd.DataFrame(rows)
 
 
 def sobol_indices(problem: dict, y: np.ndarray, second_order: bool = False, conf_level: float = 0.95,
@@ -469,9 +506,15 @@ def sobol_design(problem: dict, n: int, second_order: bool = False, seed: int = 
 def sobol(study: Study, n: int = 64, second_order: bool = False, executor: Executor | None = None,
           workers: int = 1, seed: int = 0, conf_level: float = 0.95) -> Result:
     """Sobol first-order (S1) and total (ST) indices with bootstrap CIs, S2 optional."""
-    problem = study.problem()
-    X = sobol_design(problem, n, second_order, seed)
+    X = sobol_design(study.problem(), n, second_order, seed)
     table = evaluate(study, X, executor, workers)
+    return analyse_sobol(study, X, table, second_order, seed, conf_level)
+
+
+def analyse_sobol(study: Study, X: np.ndarray, table: pd.DataFrame, second_order: bool = False, seed: int = 0,
+                  conf_level: float = 0.95) -> Result:
+    """Sobol indices of a runs table (one row per point and replication) on the design X."""
+    problem = study.problem()
     indices, single = _per_outcome(study, table,
                                    lambda y: sobol_indices(problem, y, second_order, conf_level, seed)[0])
     s2 = None
@@ -503,6 +546,13 @@ def oat(study: Study, points: int = 5, executor: Executor | None = None, workers
     `effect` is the mean over replications of (run at level - run at base with the same seed), so
     its standard error `effect_se` holds only the seed noise left after common random numbers.
     """
+    X, labels = oat_design(study, points)
+    table = evaluate(study, X, executor, workers)
+    return analyse_oat(study, X, labels, table)
+
+
+def oat_design(study: Study, points: int = 5) -> tuple[np.ndarray, list]:
+    """The one-at-a-time design (row 0 the base) and each row's (factor, level) label."""
     base = base_point(study)
     design, labels = [base], [("base", None)]
     for i, f in enumerate(study.factors):
@@ -512,8 +562,11 @@ def oat(study: Study, points: int = 5, executor: Executor | None = None, workers
             x[i] = u
             design.append(x)
             labels.append((f.name, f.value(u)))
-    X = np.array(design)
-    table = evaluate(study, X, executor, workers)
+    return np.array(design), labels
+
+
+def analyse_oat(study: Study, X: np.ndarray, labels: list, table: pd.DataFrame) -> Result:
+    """One-at-a-time effects of a runs table on the design from `oat_design`."""
     base_runs = table[table["point"] == 0].set_index("replication")
     rows = []
     for p, (name, level) in enumerate(labels):

@@ -51,3 +51,4 @@ def test_a_bad_range_is_refused_naming_file_key_and_what_is_allowed(entry, key, 
     message = str(caught.value)
     assert message.startswith(f"mine.toml: {key} = ")
     assert fragment in message
+

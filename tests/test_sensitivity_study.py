@@ -45,10 +45,12 @@ def test_small_study_writes_report_figures_and_indices_from_the_command_line(tmp
                     "## Data worth collecting"):
         assert heading in report
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert figures == ["by_status.png", "ranking_delay_cost_usd.png", "ranking_jobs_mx.png", "ranking_jobs_us.png"]
+    assert figures == ["by_status.png", "ranking_delay_cost_usd.png", "ranking_jobs_mx.png", "ranking_jobs_us.png",
+                       "ranking_value_added_lost_mx_usd.png", "ranking_value_added_lost_us_usd.png"]
     assert all((out / "figures" / f).stat().st_size > 5000 for f in figures)
     indices = pd.read_csv(out / "indices.csv")
-    assert set(indices["outcome"]) == {"delay_cost_usd", "jobs_us", "jobs_mx"}
+    assert set(indices["outcome"]) == {"delay_cost_usd", "jobs_us", "jobs_mx", "value_added_lost_us_usd",
+                                       "value_added_lost_mx_usd"}
     assert set(indices["factor"]) == {"lines.east_commercial_standard.primary_min", "labour.slack_min",
                                       "port.staffing_share"}
     assert (indices["mu_star"] >= 0).all() and indices["mu_star"].max() > 0
@@ -110,7 +112,7 @@ def test_resume_with_other_options_or_a_used_folder_is_refused_with_one_line(tmp
 
 @pytest.mark.parametrize("args,fragment", [
     (["--factors", "nothing.toml"], "--factors = 'nothing.toml' is not allowed: one of ['all', 'assumptions']"),
-    (["--outcomes", "jobs_everywhere"], "one of ['delay_cost_usd', 'jobs_mx', 'jobs_us', 'output_lost_usd']"),
+    (["--outcomes", "jobs_everywhere"], "one of ['delay_cost_usd', 'jobs_mx', 'jobs_us', 'value_added_lost_mx_usd', 'value_added_lost_us_usd']"),
     (["--method", "morris", "--trajectories", "1"], "--trajectories = 1"),
     (["--workers", "0"], "--workers = 0"),
 ])
@@ -146,15 +148,16 @@ def test_default_factors_are_every_ranged_assumption_over_its_documented_range()
 def test_outcomes_follow_the_data_file_and_new_impact_keys_slot_in_without_code():
     today = {"costs_usd": {"total": 1.0}, "jobs": {"total_us": -2.0, "total_mx": -3.0}}
     assert [h.name for h in screening.choose_outcomes(None, today)] == ["delay_cost_usd", "jobs_us", "jobs_mx"]
-    later = {**today, "output_lost_usd": {"total": 5.0, "us": 2.0}}
+    later = {**today, "value_added_lost_usd": {"us": {"total": 5.0}, "mx": {"total": 7.0}}}
     chosen = screening.choose_outcomes(None, later)
-    assert [h.name for h in chosen] == ["delay_cost_usd", "output_lost_usd", "jobs_us", "jobs_mx"]
+    assert [h.name for h in chosen] == ["delay_cost_usd", "value_added_lost_us_usd", "value_added_lost_mx_usd",
+                                        "jobs_us", "jobs_mx"]
     assert chosen[1].read(later) == 5.0
-    own = screening.choose_outcomes(["output_lost_usd.us", "jobs_us"], later)
-    assert [(h.name, h.path) for h in own] == [("output_lost_usd_us", "output_lost_usd.us"),
+    own = screening.choose_outcomes(["value_added_lost_usd.mx.total", "jobs_us"], later)
+    assert [(h.name, h.path) for h in own] == [("value_added_lost_usd_mx_total", "value_added_lost_usd.mx.total"),
                                                ("jobs_us", "jobs.total_us")]
     with pytest.raises(ParameterError, match="its paths are missing"):
-        screening.choose_outcomes(["output_lost_usd"], today)
+        screening.choose_outcomes(["value_added_lost_us_usd"], today)
 
 
 def test_a_paired_batch_run_records_the_impact_the_library_runner_computes(tmp_path):

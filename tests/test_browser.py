@@ -38,7 +38,7 @@ def server(free_port):
     proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "viz", "--port", str(free_port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{free_port}/"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     try:
         while True:
             try:
@@ -48,7 +48,9 @@ def server(free_port):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the app server did not start:\n{proc.stdout.read() if proc.stdout else ''}")
+                if proc.poll() is None:  # still starting: stop it, or reading its output blocks forever
+                    proc.kill()
+                pytest.fail(f"the app server did not start:\n{proc.communicate(timeout=10)[0]}")
             time.sleep(0.3)
         yield url
     finally:

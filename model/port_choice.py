@@ -55,6 +55,7 @@ class PortChoice:
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
+        self._gates = ()
 
     def choose(self, expected_min_by_hour: np.ndarray, booths_by_hour) -> np.ndarray:
         """Today's shares from the time in port expected at each line and hour, and today's gates.
@@ -67,8 +68,11 @@ class PortChoice:
             (group, home port, chosen port, kind, hour wanted) shares, summing to 1 over ports.
 
         """
-        for p, k in np.ndindex(self.lines.shape):
-            self.crossing_hour[p, k], self.gate_wait_min[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
+        gates = tuple(id(booths_by_hour[i]) for i in self.lines.flat)  # the port's booth arrays are shared per
+        if gates != self._gates:  # day type and staffing, so a day like the last needs no new gates
+            for p, k in np.ndindex(self.lines.shape):
+                self.crossing_hour[p, k], self.gate_wait_min[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
+            self._gates = gates
         cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
         away = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
         utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, :, None])
@@ -79,7 +83,7 @@ class PortChoice:
 
     def _lost_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
         """Minutes lost by those wanting to cross in each hour: the gate's, then the port's."""
-        at_crossing = np.take_along_axis(time_in_port_by_hour[self.lines], self.crossing_hour, axis=2)
+        at_crossing = time_in_port_by_hour[self.lines[:, :, None], self.crossing_hour]
         return self.gate_wait_min + at_crossing
 
     def arrivals_by_hour(self, home_units: np.ndarray, n_lines: int) -> np.ndarray:

@@ -152,7 +152,7 @@ def _dock_start(enter, last_start, dock_free, dock_size, k, change_hour, docks_b
     return g, dock_size, k
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
                     in_lot_secondary_min):
     """Primary booths, then for the referred a lot and secondary docks, first come first served.
@@ -167,15 +167,17 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
     minutes) head the secondary sequence.
 
     Returns:
-        (primary start, time the crosser leaves its booth, secondary start (inf for those not
-        referred, or not started within the horizon), secondary start of those already in
-        the lot). inf marks whatever does not happen within the horizon.
+        (crossers served at primary (a prefix of the line), primary start, time the crosser
+        leaves its booth, secondary start (inf for the referred not started within the
+        horizon; unset for those not referred), secondary start of those already in the
+        lot). Entries past the served prefix are unset.
     """
     n = arrival_min.shape[0]
     n_lot = in_lot_secondary_min.shape[0]
-    start = np.full(n, UNSERVED)
-    leave = np.full(n, UNSERVED)
-    dock = np.full(n, UNSERVED)
+    start = np.empty(n)
+    leave = np.empty(n)
+    dock = np.empty(n)
+    n_served = 0
     sequence = np.empty(n_lot + n)  # secondary starts in sequence order
     change_hour, free = _changes_and_free_times(booths_by_hour)
     size, k = 0, 0
@@ -198,6 +200,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
             next_change_min = _change_min(change_hour, k)
         if s >= UNSERVED:
             break  # first come, first served: everyone behind waits for tomorrow too
+        n_served += 1
         start[i] = s
         done = s + service_min[i]
         if referred[i]:
@@ -214,7 +217,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
         else:
             leave[i] = done
         _take_first_free(free, size, leave[i])  # the booth is held until the crosser moves on
-    return start, leave, dock, sequence[:n_lot].copy()
+    return n_served, start, leave, dock, sequence[:n_lot].copy()
 
 
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
@@ -304,7 +307,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             referred[i] = True
             secondary[i] = secondary_mean_min * secondary_quantiles[min(int(u / secondary_share * n_strata),
                                                                         n_strata - 1)]
-    start, leave, dock, lot_dock = tandem_in_order(arrival, service, referred, secondary, booths_by_hour,
+    n_served, start, leave, dock, lot_dock = tandem_in_order(arrival, service, referred, secondary, booths_by_hour,
                                                    docks_by_hour, lot_places, in_lot_secondary_min)
 
     n_bins = 4096
@@ -337,9 +340,6 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             left_in_lot[n_left_in_lot] = in_lot_min[r] + horizon_min
             left_in_lot_secondary[n_left_in_lot] = in_lot_secondary_min[r]
             n_left_in_lot += 1
-    n_served = 0
-    while n_served < n and start[n_served] < UNSERVED:
-        n_served += 1
     for i in range(n_served):
         prior = carried_wait_min[i] if i < n_carry else 0.0
         w = start[i] - arrival[i] + prior

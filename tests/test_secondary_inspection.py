@@ -84,12 +84,17 @@ def test_tandem_queue_follows_the_plain_rule_with_blocking_and_staffing(seed):
     secondary = rng.exponential(rng.uniform(5, 60), n)
     lot = int(rng.integers(0, 6))
     in_lot = rng.exponential(30.0, int(rng.integers(0, 8)))
-    got = tandem_in_order(arrival, service, referred, secondary, booths, docks, lot, in_lot)
-    want = _tandem_reference(arrival, service, referred, secondary, booths, docks, lot, in_lot)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_allclose(g, w, rtol=1e-12)
-    served = np.isfinite(got[0])
-    blocked = got[1][served] - (got[0] + service)[served]
+    n_served, *got = tandem_in_order(arrival, service, referred, secondary, booths, docks, lot, in_lot)
+    start, leave, dock, lot_starts = _tandem_reference(arrival, service, referred, secondary, booths, docks, lot,
+                                                       in_lot)
+    served = np.isfinite(start)
+    assert n_served == served.sum() and served[:n_served].all()
+    np.testing.assert_allclose(got[0][:n_served], start[served], rtol=1e-12)
+    np.testing.assert_allclose(got[1][:n_served], leave[served], rtol=1e-12)
+    in_secondary = served & referred
+    np.testing.assert_allclose(got[2][in_secondary], dock[in_secondary], rtol=1e-12)
+    np.testing.assert_allclose(got[3], lot_starts, rtol=1e-12)
+    blocked = got[1][:n_served] - (got[0] + service)[:n_served]
     assert (blocked > 1e-9).any(), "the case exercises blocking"
 
 
@@ -105,7 +110,7 @@ def test_with_an_unlimited_lot_secondary_is_its_own_mmc_queue():
         hours = int(arrival[-1] // 60) + 2
         referred = rng.random(n) < share
         secondary = rng.exponential(secondary_min, n)
-        start, leave, dock, _ = tandem_in_order(
+        _, start, leave, dock, _ = tandem_in_order(
             arrival, rng.exponential(1.0, n), referred, secondary, np.ones(hours, dtype=np.int64),
             np.full(hours, docks, dtype=np.int64), n + 1, np.zeros(0))
         wait = (dock - leave)[referred]

@@ -112,7 +112,8 @@ def test_resume_with_other_options_or_a_used_folder_is_refused_with_one_line(tmp
 
 @pytest.mark.parametrize("args,fragment", [
     (["--factors", "nothing.toml"], "--factors = 'nothing.toml' is not allowed: one of ['all', 'assumptions']"),
-    (["--outcomes", "jobs_everywhere"], "one of ['delay_cost_usd', 'jobs_mx', 'jobs_us', 'value_added_lost_mx_usd', 'value_added_lost_us_usd']"),
+    (["--outcomes", "jobs_everywhere"], "one of ['delay_cost_usd', 'jobs_mx', 'jobs_us', 'value_added_lost_mx_usd', "
+                                       "'value_added_lost_us_usd']"),
     (["--method", "morris", "--trajectories", "1"], "--trajectories = 1"),
     (["--workers", "0"], "--workers = 0"),
 ])

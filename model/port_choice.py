@@ -55,7 +55,7 @@ class PortChoice:
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
-        self._gates = ()
+        self._gates = {}  # booth arrays' ids -> (crossing hour, gate wait)
 
     def choose(self, expected_min_by_hour: np.ndarray, booths_by_hour) -> np.ndarray:
         """Today's shares from the time in port expected at each line and hour, and today's gates.
@@ -68,11 +68,15 @@ class PortChoice:
             (group, home port, chosen port, kind, hour wanted) shares, summing to 1 over ports.
 
         """
-        gates = tuple(id(booths_by_hour[i]) for i in self.lines.flat)  # the port's booth arrays are shared per
-        if gates != self._gates:  # day type and staffing, so a day like the last needs no new gates
+        # The port's booth arrays are shared per day type and staffing, so gates seen before are
+        # looked up, not worked out again.
+        gates = tuple(id(booths_by_hour[i]) for i in self.lines.flat)
+        if gates not in self._gates:
+            hour, wait = np.empty_like(self.crossing_hour), np.empty_like(self.gate_wait_min)
             for p, k in np.ndindex(self.lines.shape):
-                self.crossing_hour[p, k], self.gate_wait_min[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
-            self._gates = gates
+                hour[p, k], wait[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
+            self._gates[gates] = hour, wait
+        self.crossing_hour, self.gate_wait_min = self._gates[gates]
         cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
         away = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
         utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, :, None])

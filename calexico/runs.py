@@ -12,7 +12,7 @@ import pandas as pd
 from calexico import impact as impacts
 from calexico import provenance, storage
 from calexico.scenarios import Scenario
-from model import BorderModel, input_output
+from model import BorderModel
 from model.outcomes import summarise
 from model.parameters import ParameterError
 
@@ -53,9 +53,6 @@ def run(scenario: Scenario, seed: int = 0, days: int | None = None, overrides: d
     model = BorderModel(model_params(scenario, days, overrides, no_delay), seed=seed, events=scenario.events).run()
     daily = daily_table(model)
     summary = {"scenario": scenario.name, **summarise(daily, model.params, seed)}
-    # Value added and jobs the run's output supports (input-output layer); a scenario minus its
-    # counterfactual gives what delay costs, comparable with the published studies.
-    summary.update(input_output.summarise(summary["output_usd"], model.params, summary["days"]))
     return RunResult(scenario, seed, daily, summary)
 
 

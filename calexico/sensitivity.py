@@ -191,8 +191,9 @@ DEFAULT_FACTORS = (
       or key.endswith((".direct_jobs_per_million_usd", ".type2_multiplier")) and key.startswith("input_output.")),
 )
 DEFAULT_OUTCOMES = (
-    Outcome("jobs_lost_us", "jobs.total_us", vs_no_delay=True, scale=-1.0),
-    Outcome("jobs_lost_mx", "jobs.total_mx", vs_no_delay=True, scale=-1.0),
+    # Jobs lost as the published studies count them: the input-output jobs of the output lost.
+    Outcome("jobs_lost_us", "io_jobs.us.total", vs_no_delay=True, scale=-1.0),
+    Outcome("jobs_lost_mx", "io_jobs.mx.total", vs_no_delay=True, scale=-1.0),
     Outcome("delay_cost_usd", "costs_usd.total", vs_no_delay=True),
     Outcome("commercial_wait_min", "mean_commercial_wait_min"),
 )

@@ -8,6 +8,7 @@ of the published border-delay studies). Collect only what the outcomes need.
 import numpy as np
 
 from agents.cross_border_worker import NONFARM
+from model import input_output
 from model.parameters import line_names
 
 PORT_LINES = tuple(line_names())
@@ -157,6 +158,8 @@ def summarise(daily, params: dict, seed: int) -> dict:
 
     """
     d = daily[daily["measured"]]
+    output_usd = {side: {sector: float(d[f"output_{sector}_{side}_usd"].sum()) if (sector, side) in OUTPUT_SECTORS
+                         else 0.0 for sector in SECTORS} for side in ("us", "mx")}
     trucks = d["northbound_trucks"].to_numpy()
     waits = d["commercial_wait_mean_min"].to_numpy()
     released = d["northbound_trucks_released"].to_numpy()
@@ -190,7 +193,9 @@ def summarise(daily, params: dict, seed: int) -> dict:
         "trade_value_usd": {"north": float(d["trade_north_usd"].sum()),
                             "south": float(d["trade_south_usd"].sum())},
         "visitor_spending_usd": float(d["visitor_spending_usd"].sum()),
-        "output_usd": {side: {sector: float(d[f"output_{sector}_{side}_usd"].sum()) if (sector, side) in OUTPUT_SECTORS
-                              else 0.0 for sector in SECTORS} for side in ("us", "mx")},
+        "output_usd": output_usd,
         "agent_jobs": {kind: float(d[column].mean()) for kind, column in AGENT_JOBS.items()},
+        # Value added and jobs the output supports (the input-output layer); a scenario minus its
+        # counterfactual gives what delay costs, comparable with the published studies.
+        **input_output.summarise(output_usd, params, len(d)),
     }

@@ -8,6 +8,7 @@ from scipy import stats
 
 from calexico import impact, runs, scenarios
 from calexico.cli import main
+from model import input_output
 from model.parameters import resolve
 
 PARAMS = resolve({})
@@ -66,26 +67,19 @@ def test_aggregation_of_paired_replications_keeps_the_shape_with_an_interval_at_
     json.dumps(agg)  # JSON-ready
 
 
-def test_run_adds_the_input_output_keys_for_the_output_the_model_reports(monkeypatch):
-    real = runs.summarise
-
-    def with_output(daily, params, seed):
-        summary = real(daily, params, seed)
-        summary["output_usd"] = {"us": {"agriculture": 1e6}, "mx": {"households": 0.0}}
-        summary["days"] = 365
-        return summary
-
-    monkeypatch.setattr(runs, "summarise", with_output)
-    s = runs.run(scenarios.load("baseline"), days=1).summary
-    assert s["io_jobs"]["us"]["direct"] == pytest.approx(4.6)
-    assert s["io_jobs"]["mx"]["total"] == 0
+def test_a_runs_summary_has_the_input_output_keys_of_its_output():
+    s = runs.run(scenarios.load("baseline"), days=3).summary
     share = PARAMS["input_output.us_agriculture.value_added_share"]
-    assert s["value_added_usd"]["us"]["direct"] == pytest.approx(1e6 * share)
+    assert s["value_added_usd"]["us"]["total"] > s["output_usd"]["us"]["agriculture"] * share > 0
+    jobs_per_million = PARAMS["input_output.mx_manufacturing.direct_jobs_per_million_usd"]
+    assert s["io_jobs_by_sector"]["mx"]["manufacturing"] == pytest.approx(
+        s["output_usd"]["mx"]["manufacturing"] * 365 / 3 / 1e6 * jobs_per_million
+        * PARAMS["input_output.mx_manufacturing.type2_multiplier"])
 
 
 def test_input_output_jobs_are_at_a_yearly_rate_of_the_runs_output():
     """A month's output supports the jobs of twelve times that output a year."""
-    month = runs.input_output.summarise({"us": {"agriculture": 1e6}}, PARAMS, days=365 / 12)
+    month = input_output.summarise({"us": {"agriculture": 1e6}}, PARAMS, days=365 / 12)
     assert month["io_jobs"]["us"]["direct"] == pytest.approx(4.6 * 12)
     assert month["value_added_usd"]["us"]["direct"] == pytest.approx(1e6 * PARAMS[
         "input_output.us_agriculture.value_added_share"])

@@ -21,6 +21,7 @@ if Path(sys.argv[0]).name in ("calexico", "cli.py"):  # the command, not an impo
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 import argparse  # noqa: E402  (after the handler: the imports below take seconds)
+import contextlib  # noqa: E402
 
 from calexico.formatting import money as _money  # noqa: E402
 from model.parameters import ParameterError  # noqa: E402
@@ -177,24 +178,37 @@ def cmd_batch(args) -> int:
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
     storage.check_out_folder(out)
-    executor, close = None, None
-    if args.executor == "dask":
-        executor, close = batch.dask_executor(args.workers, args.scheduler)
-    try:
+    with _chosen_executor(args) as executor:
         done = batch.run_batch(spec, out, executor=executor, workers=args.workers, resume=args.resume)
-    finally:
-        if close is not None:
-            close()
     print(f"Batch {args.spec}: {done['total']} runs, {done['skipped']} already done, {done['ok']} ok,"
           f" {done['failed']} failed; results in {out}/")
+    _print_failures(done)
+    return 1 if done["failed"] else 0
+
+
+@contextlib.contextmanager
+def _chosen_executor(args):
+    """The executor `--executor` names (None: the local pool), shut down afterwards."""
+    if args.executor != "dask":
+        yield None
+        return
+    from calexico import batch
+
+    executor, close = batch.dask_executor(args.workers, args.scheduler)
+    try:
+        yield executor
+    finally:
+        close()
+
+
+def _print_failures(done: dict):
     for run, error in sorted(done["errors"].items()):
         print(f"  run {run} failed: {error}", file=sys.stderr)
-    return 1 if done["failed"] else 0
 
 
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
-    from calexico import batch, screening
+    from calexico import screening
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -203,21 +217,15 @@ def cmd_sensitivity(args) -> int:
     plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
                           args.trajectories, samples=args.samples, points=args.points)
     out = Path(args.out or Path("results") / f"sensitivity_{args.method}")
-    executor, close = None, None
-    if args.executor == "dask":
-        executor, close = batch.dask_executor(args.workers, args.scheduler)
     try:
-        done = screening.run_study(plan, out, executor=executor, workers=args.workers, resume=args.resume)
+        with _chosen_executor(args) as executor:
+            done = screening.run_study(plan, out, executor=executor, workers=args.workers, resume=args.resume)
     except screening.Incomplete as err:
         print(f"sensitivity: {err}", file=sys.stderr)
         return 1
-    finally:
-        if close is not None:
-            close()
     print(f"Sensitivity ({args.method}): {len(factors)} factors, {done['total']} paired runs, {done['skipped']}"
           f" already done, {done['ok']} ok, {done['failed']} failed; results in {out}/")
-    for run, error in sorted(done["errors"].items()):
-        print(f"  run {run} failed: {error}", file=sys.stderr)
+    _print_failures(done)
     if done["failed"]:
         print("  no indices: every run is needed; fix the cause and run the same command with --resume",
               file=sys.stderr)

@@ -21,7 +21,6 @@ COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", 
 OUTPUT_SECTORS = (("agriculture", "us"), ("agriculture", "mx"), ("manufacturing", "mx"), ("trucking", "us"),
                   ("trucking", "mx"), ("retail_services", "us"), ("retail_services", "mx"), ("households", "mx"))
 OUTPUT_COLUMNS = tuple(f"output_{sector}_{side}_usd" for sector, side in OUTPUT_SECTORS)
-SECTORS = ("agriculture", "manufacturing", "trucking", "retail_services", "households")
 AGENT_JOBS = {"plant_jobs_mx": "jobs_manufacturing_mx", "field_crews_us": "jobs_agriculture_us",
               "commuters_employed_us": "jobs_services_us", "fleet_drivers_us": "jobs_trucking_us",
               "fleet_drivers_mx": "jobs_trucking_mx"}
@@ -159,7 +158,7 @@ def summarise(daily, params: dict, seed: int) -> dict:
     """
     d = daily[daily["measured"]]
     output_usd = {side: {sector: float(d[f"output_{sector}_{side}_usd"].sum()) if (sector, side) in OUTPUT_SECTORS
-                         else 0.0 for sector in SECTORS} for side in ("us", "mx")}
+                         else 0.0 for sector in input_output.SECTORS} for side in input_output.SIDES}
     trucks = d["northbound_trucks"].to_numpy()
     waits = d["commercial_wait_mean_min"].to_numpy()
     released = d["northbound_trucks_released"].to_numpy()

@@ -5,6 +5,8 @@ jobs add indirect and induced effects through the multipliers in `parameters.tom
 of the published border-delay studies). Collect only what the outcomes need.
 """
 
+from operator import attrgetter
+
 import numpy as np
 
 from agents.cross_border_worker import NONFARM
@@ -29,6 +31,7 @@ JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing
 NIGHT = slice(1, 4)  # 01:00-04:00, when the farm crews cross
 LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
                "released", "time_in_port_mean_min", "time_in_port_p95_min")
+_line_fields = attrgetter(*LINE_FIELDS)  # a LineDay's values in the order of LINE_FIELDS
 _LINE_COLUMNS = {line: tuple(f"{line}_{field}" for field in LINE_FIELDS) for line in PORT_LINES}
 DAILY_COLUMNS = (
     "date", "measured",
@@ -73,10 +76,7 @@ def record_lines(model, results):
     """Per-line and per-port figures of the day."""
     today = model.today
     for line, r in zip(model.lines, results, strict=True):
-        for column, value in zip(_LINE_COLUMNS[line.name], (r.served, r.wait_mean_min, r.wait_p95_min,
-                                 r.queue_at_close, r.released, r.time_in_port_mean_min, r.time_in_port_p95_min),
-                                 strict=True):
-            today[column] = value
+        today.update(zip(_LINE_COLUMNS[line.name], _line_fields(r), strict=True))
     north = [results[model.line_index[n]] for n in COMMERCIAL_NORTH]
     served = [r.served for r in north]
     total = sum(served)

@@ -55,7 +55,11 @@ class PortChoice:
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
-        self._gates = {}  # booth arrays' ids -> (crossing hour, gate wait)
+        self._gates = {}  # booth arrays' ids -> (crossing hour, gate wait, where arrivals land)
+        self._landing = (self.lines[:, :, None] * 24 + self.crossing_hour).ravel()
+        # The trip to the port that is not home, on the utility scale of each group.
+        away_min = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
+        self._away_utility = self.beta[:, None, None, None, None] * away_min[None, :, :, :, None]
 
     def choose(self, expected_min_by_hour: np.ndarray, booths_by_hour) -> np.ndarray:
         """Today's shares from the time in port expected at each line and hour, and today's gates.
@@ -75,11 +79,12 @@ class PortChoice:
             hour, wait = np.empty_like(self.crossing_hour), np.empty_like(self.gate_wait_min)
             for p, k in np.ndindex(self.lines.shape):
                 hour[p, k], wait[p, k] = gate_opening(booths_by_hour[self.lines[p, k]])
-            self._gates[gates] = hour, wait
-        self.crossing_hour, self.gate_wait_min = self._gates[gates]
+            # Where each (port, kind, hour wanted) lands in the (lines, 24) table of arrivals.
+            landing = (self.lines[:, :, None] * 24 + hour).ravel()
+            self._gates[gates] = hour, wait, landing
+        self.crossing_hour, self.gate_wait_min, self._landing = self._gates[gates]
         cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
-        away = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
-        utility = self.beta[:, None, None, None, None] * (cost[None, None] + away[None, :, :, :, None])
+        utility = self.beta[:, None, None, None, None] * cost[None, None] + self._away_utility
         utility -= utility.max(axis=2, keepdims=True)
         weight = np.exp(utility)
         self.shares = weight / weight.sum(axis=2, keepdims=True)
@@ -87,7 +92,7 @@ class PortChoice:
 
     def _lost_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
         """Minutes lost by those wanting to cross in each hour: the gate's, then the port's."""
-        at_crossing = time_in_port_by_hour[self.lines[:, :, None], self.crossing_hour]
+        at_crossing = np.take(time_in_port_by_hour, self._landing).reshape(self.gate_wait_min.shape)
         return self.gate_wait_min + at_crossing
 
     def arrivals_by_hour(self, home_units: np.ndarray, n_lines: int) -> np.ndarray:
@@ -99,12 +104,7 @@ class PortChoice:
 
         """
         wanted = np.einsum("gqk,gqpkh,gh->pkh", home_units, self.shares, self.profiles)
-        crossed = np.zeros_like(wanted)
-        p, k, _ = np.indices(wanted.shape)
-        np.add.at(crossed, (p, k, self.crossing_hour), wanted)
-        out = np.zeros((n_lines, 24))
-        out[self.lines] = crossed
-        return out
+        return np.bincount(self._landing, weights=wanted.ravel(), minlength=n_lines * 24).reshape(n_lines, 24)
 
     def lived_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
         """Minutes each (group, home port, kind) lost today, over its hours and choices."""

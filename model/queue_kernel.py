@@ -272,18 +272,20 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted
     # uniforms; each maps through the inverse of the piecewise-linear cumulative profile
     # (uniform within an hour) to minutes.
-    total = spacings.sum()
+    scale = 1.0 / spacings.sum()
     acc = 0.0
     h = 0
+    lo, hi = cdf_by_hour[0], cdf_by_hour[1]
+    per_u_min = 60.0 / (hi - lo) if hi > lo else 0.0  # minutes per unit of the cumulative profile
     for i in range(n_carry, n):
         acc += spacings[i - n_carry]
-        u = acc / total
-        while h < 23 and cdf_by_hour[h + 1] < u:
-            h += 1
-        lo = cdf_by_hour[h]
-        width = cdf_by_hour[h + 1] - lo
-        frac = 0.5 if width <= 0 else min(1.0, (u - lo) / width)
-        arrival[i] = (h + frac) * 60.0
+        u = acc * scale
+        if u > hi and h < 23:  # into a later hour: a few times a day
+            while h < 23 and cdf_by_hour[h + 1] < u:
+                h += 1
+            lo, hi = cdf_by_hour[h], cdf_by_hour[h + 1]
+            per_u_min = 60.0 / (hi - lo) if hi > lo else 0.0
+        arrival[i] = h * 60.0 + (min(60.0, (u - lo) * per_u_min) if per_u_min > 0 else 30.0)
     first_open = -1.0
     last_open = 0.0
     for h in range(booths_by_hour.shape[0]):
@@ -340,15 +342,28 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             left_in_lot[n_left_in_lot] = in_lot_min[r] + horizon_min
             left_in_lot_secondary[n_left_in_lot] = in_lot_secondary_min[r]
             n_left_in_lot += 1
+    # Arrivals are sorted, so the hour only moves forward: each hour's sums are kept in
+    # registers and written when it ends, and the many crossers in the first bin of a
+    # histogram are counted apart (a memory add per crosser would chain the loop).
+    hour, hour_wait, hour_n, hour_port, hour_port_n = 0, 0.0, 0.0, 0.0, 0.0
+    first_bin = port_first_bin = 0
+    per_bin, per_port_bin = 1.0 / bin_min, 1.0 / port_bin
     for i in range(n_served):
         prior = carried_wait_min[i] if i < n_carry else 0.0
         w = start[i] - arrival[i] + prior
-        wait_total += w
         max_wait = max(max_wait, w)
         h = min(23, int(arrival[i] * (1.0 / 60.0)))  # arrival >= 0: truncation is floor
-        by_hour[h] += w
-        by_hour_n[h] += 1
-        hist[min(int(w / bin_min), n_bins - 1)] += 1
+        if h != hour:
+            by_hour[hour], by_hour_n[hour] = hour_wait, hour_n
+            port_by_hour[hour], port_by_hour_n[hour] = hour_port, hour_port_n
+            hour, hour_wait, hour_n, hour_port, hour_port_n = h, 0.0, 0.0, 0.0, 0.0
+        hour_wait += w
+        hour_n += 1.0
+        b = min(int(w * per_bin), n_bins - 1)
+        if b == 0:
+            first_bin += 1
+        else:
+            hist[b] += 1
         inspect += service[i]
         done = start[i] + service[i]
         release = done
@@ -365,12 +380,22 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             inspect += secondary[i]
             release = dock[i] + secondary[i]
         t = release - arrival[i] + prior
-        port_total += t
         max_port = max(max_port, t)
-        port_hist[min(int(t / port_bin), n_bins - 1)] += 1
-        port_by_hour[h] += t
-        port_by_hour_n[h] += 1
-        n_released += 1
+        b = min(int(t * per_port_bin), n_bins - 1)
+        if b == 0:
+            port_first_bin += 1
+        else:
+            port_hist[b] += 1
+        hour_port += t
+        hour_port_n += 1.0
+    by_hour[hour], by_hour_n[hour] = hour_wait, hour_n
+    port_by_hour[hour], port_by_hour_n[hour] = hour_port, hour_port_n
+    hist[0] += first_bin
+    port_hist[0] += port_first_bin
+    for h in range(24):
+        wait_total += by_hour[h]
+        port_total += port_by_hour[h]
+        n_released += int(port_by_hour_n[h])
     left = np.empty(n - n_served)
     for i in range(n_served, n):
         prior = carried_wait_min[i] if i < n_carry else 0.0

@@ -213,9 +213,10 @@ def cmd_sensitivity(args) -> int:
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
     factors = screening.choose_factors(args.factors)
+    factors, groups = screening.choose_groups(factors, args.groups if args.method == "morris" else "none")
     outcomes = screening.choose_outcomes(args.outcomes, screening.impact_shape(args.scenario))
     plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
-                          args.trajectories, samples=args.samples, points=args.points)
+                          args.trajectories, samples=args.samples, points=args.points, groups=groups)
     out = Path(args.out or Path("results") / f"sensitivity_{args.method}")
     try:
         with _chosen_executor(args) as executor:
@@ -223,8 +224,9 @@ def cmd_sensitivity(args) -> int:
     except screening.Incomplete as err:
         print(f"sensitivity: {err}", file=sys.stderr)
         return 1
-    print(f"Sensitivity ({args.method}): {len(factors)} factors, {done['total']} paired runs, {done['skipped']}"
-          f" already done, {done['ok']} ok, {done['failed']} failed; results in {out}/")
+    screened = f" in {len({f.group or f.name for f in factors})} groups and lone factors" if groups else ""
+    print(f"Sensitivity ({args.method}): {len(factors)} factors{screened}, {done['total']} paired runs, "
+          f"{done['skipped']} already done, {done['ok']} ok, {done['failed']} failed; results in {out}/")
     _print_failures(done)
     if done["failed"]:
         print("  no indices: every run is needed; fix the cause and run the same command with --resume",
@@ -343,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("morris", "sobol", "oat"), default="morris")
     p.add_argument("--factors", default="assumptions",
                    help="assumptions (default), all (every ranged parameter), or a TOML file of factors")
+    p.add_argument("--groups", default="default",
+                   help="Morris groups of like assumptions: default (calexico/data/sensitivity_groups.toml), "
+                        "none (each factor alone), or a TOML file of groups")
     p.add_argument("--outcomes", nargs="+", default=None,
                    help="outcome names or dotted impact paths (default: calexico/data/sensitivity_outcomes.toml)")
     p.add_argument("--days", type=int, default=None, help="measured days per run (default: the full year)")

@@ -17,7 +17,7 @@ import fnmatch
 import json
 import math
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ METHODS = ("morris", "sobol", "oat")
 DATA = Path(__file__).resolve().parent / "data"
 OUTCOMES_FILE = DATA / "sensitivity_outcomes.toml"
 HINTS_FILE = DATA / "data_worth_collecting.toml"
+GROUPS_FILE = DATA / "sensitivity_groups.toml"
 FACTOR_SETS = {"assumptions": ("assumption",), "all": PROVENANCE_KEYS}
 
 
@@ -159,6 +160,58 @@ def status(key: str) -> str:
     return spec.provenance_kind if spec is not None else "dummy"
 
 
+def _matches(key: str, pattern: str) -> bool:
+    """A dotted key against a pattern whose `*` stands for one part."""
+    return fnmatch.fnmatchcase(key, pattern) and pattern.count(".") == key.count(".")
+
+
+def choose_groups(factors: list[Factor], selection: str = "default") -> tuple[list[Factor], dict]:
+    """The factors with their Morris groups, and each group's label, reason and members.
+
+    `selection` is "default" (calexico/data/sensitivity_groups.toml), "none" (every factor on its
+    own) or a TOML file of the same shape. A factor joins the first group whose members match it;
+    a group keeps only factors of one source status, and a group with a single factor is no group.
+    """
+    if selection == "none":
+        return [replace(f, group=None) for f in factors], {}
+    path = GROUPS_FILE if selection == "default" else Path(selection)
+    where = str(path)
+    if not path.is_file():
+        raise ParameterError("--groups", "--groups", selection, "default, none, or a TOML file of groups")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise ParameterError(where, "(syntax)", str(err), "valid TOML") from None
+    tables = raw.get("groups")
+    if not isinstance(tables, list) or set(raw) - {"groups"}:
+        raise ParameterError(where, "groups", tables, "[[groups]] tables, each with name, label, members, reason")
+    for i, g in enumerate(tables):
+        ok = (isinstance(g, dict) and set(g) == {"name", "label", "members", "reason"}
+              and all(isinstance(g[k], str) and g[k] for k in ("name", "label", "reason"))
+              and isinstance(g["members"], list) and g["members"] and all(isinstance(m, str) for m in g["members"]))
+        if not ok:
+            raise ParameterError(where, f"groups[{i}]", g,
+                                 "a table with name, label, reason (text) and members (a list of dotted keys)")
+        if g["name"] in SPECS:
+            raise ParameterError(where, f"groups[{i}].name", g["name"], "a name that is not a parameter key")
+    if len({g["name"] for g in tables}) != len(tables):
+        raise ParameterError(where, "groups", [g["name"] for g in tables], "distinct group names")
+    chosen = {}
+    for f in factors:
+        g = next((g for g in tables if any(_matches(f.name, m) for m in g["members"])), None)
+        if g is not None:
+            chosen.setdefault((g["name"], status(f.name)), []).append(f.name)
+    groups, named = {}, {}
+    chosen = {key: members for key, members in chosen.items() if len(members) > 1}
+    for (name, kind), members in chosen.items():
+        mixed = sum(n == name for n, _ in chosen) > 1  # members of several statuses: one group each
+        label = f"{name}.{kind}" if mixed else name
+        g = next(g for g in tables if g["name"] == name)
+        groups[label] = {"label": g["label"], "reason": g["reason"], "members": members, "status": kind}
+        named.update(dict.fromkeys(members, label))
+    return [replace(f, group=named.get(f.name)) for f in factors], groups
+
+
 # ----------------------------------------------------------------------------- the plan
 @dataclass
 class Plan:
@@ -177,6 +230,8 @@ class Plan:
         points: the one-at-a-time levels per factor.
         design_seed: the seed of the design and of the bootstrap intervals.
         fixed: overrides every run shares.
+        groups: the Morris groups the factors name (`choose_groups`): label, reason, members and
+            status of each; other methods screen each factor alone.
 
     """
 
@@ -193,10 +248,13 @@ class Plan:
     points: int = 3
     design_seed: int = 0
     fixed: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.method not in METHODS:
             raise ParameterError("--method", "--method", self.method, f"one of {list(METHODS)}")
+        if self.method != "morris":
+            self.factors, self.groups = [replace(f, group=None) for f in self.factors], {}
         for name, value, low in (("--days", self.days, 1), ("--reps", self.replications, 1),
                                  ("--trajectories", self.trajectories, 2), ("--samples", self.samples, 2),
                                  ("--points", self.points, 2)):
@@ -204,6 +262,10 @@ class Plan:
                 raise ParameterError("command line", name, value, f"a whole number, {low} or more")
         if self.method == "sobol" and self.samples & (self.samples - 1):
             raise ParameterError("command line", "--samples", self.samples, "a power of 2 (Sobol sequences)")
+
+    def status(self, name: str) -> str:
+        """The source status of a factor or of one of the plan's groups."""
+        return self.groups[name]["status"] if name in self.groups else status(name)
 
     def study(self) -> sensitivity.Study:
         """The calexico.sensitivity Study (its runner runs a paired replication in this process)."""
@@ -231,7 +293,8 @@ class Plan:
     def to_json(self) -> dict:
         """The plan as plain data (study.json)."""
         out = asdict(self)
-        out["factors"] = [{"name": f.name, "bounds": list(f.bounds), "status": status(f.name)} for f in self.factors]
+        out["factors"] = [{"name": f.name, "bounds": list(f.bounds), "status": status(f.name), "group": f.group}
+                          for f in self.factors]
         out["outcomes"] = [asdict(h) for h in self.outcomes]
         return out
 
@@ -357,7 +420,7 @@ def analyse(plan: Plan, study: sensitivity.Study, X: np.ndarray, labels, table: 
         result = sensitivity.analyse_oat(study, X, labels, table)
         se = result.indices.groupby("outcome")["effect_se"].median()
         floor = pd.DataFrame({"outcome": se.index, "noise_floor": 2 * se.to_numpy()})
-    result.indices.insert(2, "status", result.indices["factor"].map(status))
+    result.indices.insert(2, "status", result.indices["factor"].map(plan.status))
     return result, floor
 
 

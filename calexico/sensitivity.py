@@ -50,6 +50,9 @@ class Factor:
             one-at-a-time screening use the bounds as a uniform grid). Values outside the
             parameter's allowed range are clipped to it.
         dummy: a factor the model never sees: its index measures the method's own noise floor.
+        group: the Morris group the factor moves with (None: screened on its own). Factors of a
+            group take their steps together and share one index (Campolongo et al. 2007), so a
+            study of many like assumptions costs one trajectory step per group, not per factor.
 
     """
 
@@ -58,6 +61,7 @@ class Factor:
     levels: tuple | None = None
     dist: str = "unif"
     dummy: bool = False
+    group: str | None = None
 
     @property
     def salib_bounds(self) -> list:
@@ -288,12 +292,19 @@ class Study:
         """The seed of each replication index, common to every design point."""
         return [self.first_seed + r for r in range(self.replications)]
 
-    def problem(self, dists: bool = True) -> dict:
-        """The SALib problem definition."""
+    @property
+    def screened_names(self) -> list[str]:
+        """What a Morris study ranks: each group (in order of first appearance) or lone factor."""
+        return list(dict.fromkeys(f.group or f.name for f in self.factors))
+
+    def problem(self, dists: bool = True, groups: bool = False) -> dict:
+        """The SALib problem definition (with the factors' groups when `groups` and any is set)."""
         problem = {"num_vars": len(self.factors), "names": self.factor_names,
                    "bounds": [f.salib_bounds for f in self.factors]}
         if dists and any(f.dist != "unif" and f.levels is None for f in self.factors):
             problem["dists"] = ["unif" if f.levels is not None else f.dist for f in self.factors]
+        if groups and any(f.group for f in self.factors):
+            problem["groups"] = [f.group or f.name for f in self.factors]
         return problem
 
     def overrides(self, x: Sequence[float]) -> dict:
@@ -410,7 +421,8 @@ def _per_outcome(study: Study, runs_table: pd.DataFrame, analyse) -> tuple[pd.Da
 
 def morris(study: Study, trajectories: int = 10, num_levels: int = 4, executor: Executor | None = None,
            workers: int = 1, seed: int = 0, conf_level: float = 0.95) -> Result:
-    """Morris elementary effects: r(k+1) design points, each run `replications` times.
+    """Morris elementary effects: r(k+1) design points, each run `replications` times (k counts
+    each group of factors once; a group's factors step together and share one index).
 
     `mu_star`, the mean absolute elementary effect, is in outcome units (SALib divides each change
     of the outcome by the step as a share of the factor's range, so it approximates the change
@@ -423,23 +435,26 @@ def morris(study: Study, trajectories: int = 10, num_levels: int = 4, executor: 
 
 
 def morris_design(study: Study, trajectories: int = 10, num_levels: int = 4, seed: int = 0) -> np.ndarray:
-    """A Morris design: `trajectories` one-at-a-time paths of k + 1 points each."""
-    return morris_sample.sample(study.problem(dists=False), trajectories, num_levels=num_levels, seed=seed)
+    """A Morris design: `trajectories` one-at-a-time paths of k + 1 points each (k: groups and lone factors)."""
+    return morris_sample.sample(study.problem(dists=False, groups=True), trajectories, num_levels=num_levels,
+                                seed=seed)
 
 
 def analyse_morris(study: Study, X: np.ndarray, table: pd.DataFrame, num_levels: int = 4, seed: int = 0,
                    conf_level: float = 0.95) -> Result:
     """Morris indices of a runs table (one row per point and replication) on the design X."""
-    problem = study.problem(dists=False)
+    problem = study.problem(dists=False, groups=True)
+    names = study.screened_names
 
     def analyse(y):
         if np.ptp(y) == 0:
-            zeros = np.zeros(problem["num_vars"])
+            zeros = np.zeros(len(names))
             si = {"mu": zeros, "mu_star": zeros, "sigma": zeros, "mu_star_conf": zeros}
         else:
             si = morris_analyze.analyze(problem, X, y, num_resamples=1000, conf_level=conf_level,
                                         num_levels=num_levels, seed=seed)
-        return pd.DataFrame({"factor": problem["names"], "mu": si["mu"], "mu_star": si["mu_star"],
+        # For a group of several factors SALib gives no sigma (NaN): its members step together.
+        return pd.DataFrame({"factor": names, "mu": si["mu"], "mu_star": si["mu_star"],
                              "mu_star_conf": si["mu_star_conf"], "sigma": si["sigma"]})
 
     indices, single = _per_outcome(study, table, analyse)
@@ -457,7 +472,7 @@ def morris_noise_floor(study: Study, X: np.ndarray, table: pd.DataFrame, num_lev
     variance, and its mean absolute value, sqrt(2/pi) * sd / step, is the floor. Factors whose
     mu_star is not clearly above it cannot be told apart from the seed. Needs R >= 2.
     """
-    k, R = len(study.factors), study.replications
+    k, R = len(study.screened_names), study.replications
     step = num_levels / (2 * (num_levels - 1))  # SALib's Morris step in units of the range
     rows = []
     for name in study.outcome_names:

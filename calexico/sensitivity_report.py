@@ -101,7 +101,11 @@ def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataF
     md = ["# Which assumptions matter? A sensitivity study", "",
           f"Method **{plan.method}** ({_design_words(plan, n_points)}); "
           f"{len(plan.factors)} factors ({', '.join(f'{counts.get(s, 0)} {s}' for s in STATUS_ORDER)}), each over "
-          "its documented low-high range in `model/data/parameters.toml`; scenario "
+          "its documented low-high range in `model/data/parameters.toml`"
+          + (f", screened as {len({f.group or f.name for f in plan.factors})} groups and lone factors "
+             f"({len(plan.groups)} groups of like assumptions that move together, from "
+             "`calexico/data/sensitivity_groups.toml`)" if plan.groups else "")
+          + "; scenario "
           f"`{plan.scenario}`, {plan.days or 'the scenario’s'} measured days per run, {plan.replications} "
           f"replications per point with common seeds (base seed {plan.base_seed}). Every outcome is a paired "
           "impact: a run minus its no-delay counterfactual with the same seed and parameters. "
@@ -158,10 +162,19 @@ def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataF
     for i, key in enumerate(top_assumptions(table), 1):
         rows = table[table["factor"] == key]
         ranks = ", ".join(f"{r.outcome} #{r.rank}" + ("" if r.matters else " (at noise)") for r in rows.itertuples())
-        spec = SPECS[key]
-        md += [f"{i}. **`{key}`** = {spec.default} over {_range(key, plan.factors)}; ranks: {ranks}.",
-               f"   - Note: {spec.provenance}"]
-        hints = screening.hints_for(key)
+        group = plan.groups.get(key)
+        if group is None:
+            spec = SPECS[key]
+            md += [f"{i}. **`{key}`** = {spec.default} over {_range(key, plan.factors)}; ranks: {ranks}.",
+                   f"   - Note: {spec.provenance}"]
+            hints = screening.hints_for(key)
+        else:
+            members = group["members"]
+            md += [f"{i}. **`{key}`**, a group: {group['label']} ({len(members)} parameters moving together, "
+                   f"each over its own range: {', '.join(f'`{m}`' for m in members)}); ranks: {ranks}.",
+                   f"   - Why one group: {group['reason']}.",
+                   f"   - Note (`{members[0]}`): {SPECS[members[0]].provenance}"]
+            hints = list({h["data"]: h for m in members for h in screening.hints_for(m)}.values())
         for h in hints:
             md += [f"   - Data: {h['data']}. Where: {h['where']} (facts file: {h['from']})."]
         if not hints:

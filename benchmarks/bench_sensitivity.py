@@ -79,7 +79,9 @@ def main():
     rate = points / runs_s
     per_point = runs_s / points
     full_factors = len(every)
-    full_points = 10 * (full_factors + 1)
+    # The full study screens the groups of calexico/data/sensitivity_groups.toml (the command's default).
+    full_screened = len({f.group or f.name for f in screening.choose_groups(every)[0]})
+    full_points = 10 * (full_screened + 1)
     full_min = full_points / rate / 60
     days = args.days or "full-year (366 + warm-up)"
     print(f"Morris study: {len(factors)} of {full_factors} assumptions (every {args.every}th), "
@@ -94,7 +96,8 @@ def main():
           f"{memory_mb.get(1.0, float('nan')):.0f} MB at 100% (growth {grow:+.0f} MB, target within 50 MB); "
           f"{after_report_mb:.0f} MB after the report")
     verdict = "ok" if full_min <= TARGET_MIN else "OVER"
-    print(f"  full study ({full_factors} factors, 10 trajectories: {full_points} points x {args.reps} "
+    print(f"  full study ({full_factors} factors in {full_screened} groups and lone factors, 10 trajectories: "
+          f"{full_points} points x {args.reps} "
           f"replications, paired) at this rate: {full_min:.1f} min (target {TARGET_MIN:.0f}) {verdict}")
     # Wall time counts other people's jobs on a shared machine; the workers' CPU time does not.
     cpu_per_run = cpu_s / (2 * total)

@@ -60,6 +60,7 @@ class BorderModel(mesa.Model):
         self.params = p = resolve(params)
         self.seed = int(seed)
         self.events = tuple(events)
+        self._port_days = {}  # (weekday, events on) -> the lines' conditions (port_conditions)
         start = dt.date.fromisoformat(p["simulation.start_date"])
         self.warmup_days = p["simulation.warmup_days"]
         self.first_day = start - dt.timedelta(days=self.warmup_days)
@@ -286,14 +287,27 @@ class BorderModel(mesa.Model):
         self.days_done += 1
 
     def port_conditions(self, day: dt.date) -> dict:
-        """Booths by hour, inspection times and referral shares of each line today."""
+        """Booths by hour, inspection times and referral shares of each line today.
+
+        They depend only on the day of the week and which events are on, so each such day is
+        worked out once (the lists and booth arrays are shared: nobody writes to them).
+        """
+        active = tuple(e.active(day) for e in self.events)
+        key = (day.weekday(), active)
+        lines_today = self._port_days.get(key)
+        if lines_today is None:
+            lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
+            self._port_days[key] = lines_today
+        return {**lines_today, "closed_hours_ahead": self._closed_hours_ahead(day) if any(active) else 0.0}
+
+    def _port_day(self, weekday: int, events: list) -> dict:
+        """Each line's booths, docks, inspection minutes and referral share on such a day."""
         staffing = self.params["port.staffing_share"]
         today = {"booths": [], "docks": [], "primary_min": [], "secondary_share": []}
-        weekday = day.weekday()
         for line in self.lines:
             factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
-            for event in self.events:
-                if line.name in event.lines and event.active(day):
+            for event in events:
+                if line.name in event.lines:
                     if event.kind == "closure":
                         closed = True
                     elif event.kind == "staffing":
@@ -307,7 +321,8 @@ class BorderModel(mesa.Model):
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
         today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
-        today["closed_hours_ahead"] = self._closed_hours_ahead(day)
+        # The hours trucks arrive at each line: a commercial line's open hours.
+        today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
         return today
 
     def _closed_hours_ahead(self, day):
@@ -553,7 +568,7 @@ class BorderModel(mesa.Model):
                                self.visitor_trips[self.people_lines]])  # (group, home port, kind)
         # Trucks arrive only while the lanes are open; people may queue before opening.
         weights = self.port_choice.arrivals_by_hour(home_units, len(self.lines))
-        trucks = self.truck_profile[None, :] * (self.commercial_lines[:, None] & (np.array(port_today["booths"]) > 0))
+        trucks = self.truck_profile[None, :] * port_today["truck_hours"]
         sums = trucks.sum(axis=1, keepdims=True)
         weights += self.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
         self.arrivals_by_hour = weights

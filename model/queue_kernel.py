@@ -29,10 +29,19 @@ def _take_first_free(free, size, done_min):
     """The booth free earliest takes a crosser and is next free at `done_min`.
 
     `free[:size]` is the Kiefer-Wolfowitz vector of the staffed booths' free times, in
-    ascending order, with `free[size]` = inf as a sentinel. Dropping the first and inserting
-    `done_min` (never earlier than it) in order is, element by element, `done_min` clamped
-    between its neighbours: branch-free, so it costs a few nanoseconds a crosser.
+    ascending order, with `free[size]` = inf as a sentinel. The first is dropped and
+    `done_min` (never earlier than it) inserted in order. With a few booths, those free before
+    it move down one place until the scan meets a later one (or the sentinel); with many,
+    every element becomes `done_min` clamped between its neighbours, branch-free, which costs
+    less than a scan whose end the processor cannot predict.
     """
+    if size <= 4:
+        j = 0
+        while free[j + 1] < done_min:
+            free[j] = free[j + 1]
+            j += 1
+        free[j] = done_min
+        return
     free[0] = min(done_min, free[1])  # done_min >= free[0]: the clamp's lower side is moot
     for j in range(1, size):
         free[j] = min(max(free[j], done_min), free[j + 1])

@@ -438,6 +438,6 @@ def hints_for(key: str, path: Path = HINTS_FILE) -> list[dict]:
     """The shipped 'where the data would be' hints whose patterns match a parameter key."""
     out = []
     for hint in tomllib.loads(Path(path).read_text())["hints"]:
-        if any(fnmatch.fnmatchcase(key, p) and p.count(".") == key.count(".") for p in hint["parameters"]):
+        if any(_matches(key, p) for p in hint["parameters"]):
             out.append(hint)
     return out

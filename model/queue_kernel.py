@@ -235,9 +235,11 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
              in_lot_min, in_lot_secondary_min, bin_min):
     """One line's day through primary and secondary, in one compiled pass.
 
-    Draws the day (arrival times, inspection times, referrals), queues it (`tandem_in_order`)
-    and returns the day's statistics. This is where a simulated year spends its time, so it
-    takes its randomness as two arrays drawn by numpy and allocates little.
+    Draws the day (arrival times, inspection times, referrals), then queues it by
+    `tandem_in_order`'s rule and counts the day's statistics in the same pass: each crosser's
+    starts are known as soon as it is queued, so nothing is stored per crosser. This is where a
+    simulated year spends its time, so it takes its randomness as two arrays drawn by numpy and
+    allocates little (`tests/test_line_day_in_one_pass.py` checks it against the two-pass way).
 
     Args:
         spacings: n_new + 1 standard exponential draws, for the n_new crossers arriving today:
@@ -318,9 +320,9 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             referred[i] = True
             secondary[i] = secondary_mean_min * secondary_quantiles[min(int(u / secondary_share * n_strata),
                                                                         n_strata - 1)]
-    n_served, start, leave, dock, lot_dock = tandem_in_order(arrival, service, referred, secondary, booths_by_hour,
-                                                   docks_by_hour, lot_places, in_lot_secondary_min)
-
+    # The queue and the day's statistics in one pass (tandem_in_order's rule, crosser by
+    # crosser): each crosser's primary start, booth release and dock start are known as soon as
+    # it is queued, so its waits are counted there and then, and nothing is stored per crosser.
     n_bins = 4096
     port_bin = 4.0 * bin_min
     hist = np.zeros(n_bins, dtype=np.int64)
@@ -336,9 +338,20 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     left_in_lot = np.empty(n_lot + n)
     left_in_lot_secondary = np.empty(n_lot + n)
     n_left_in_lot = 0
-    for r in range(n_lot):
-        g = lot_dock[r]
+    sequence = np.empty(n_lot + n)  # secondary starts in sequence order
+    change_hour, free = _changes_and_free_times(booths_by_hour)
+    size, k = 0, 0
+    next_change_min = _change_min(change_hour, 0)
+    dock_change_hour, dock_free = _changes_and_free_times(docks_by_hour)
+    dock_size, dock_k = 0, 0
+    last_start = 0.0
+    for r in range(n_lot):  # already in the lot: they only wait for a dock
+        g, dock_size, dock_k = _dock_start(0.0, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                           docks_by_hour)
+        sequence[r] = g
         if g < UNSERVED:
+            last_start = g
+            _take_first_free(dock_free, dock_size, g + in_lot_secondary_min[r])
             secondary_wait += g
             inspect += in_lot_secondary_min[r]
             t = in_lot_min[r] + g + in_lot_secondary_min[r]
@@ -351,15 +364,24 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             left_in_lot[n_left_in_lot] = in_lot_min[r] + horizon_min
             left_in_lot_secondary[n_left_in_lot] = in_lot_secondary_min[r]
             n_left_in_lot += 1
+    n_seq = n_lot
+    n_served = 0
     # Arrivals are sorted, so the hour only moves forward: each hour's sums are kept in
     # registers and written when it ends, and the many crossers in the first bin of a
     # histogram are counted apart (a memory add per crosser would chain the loop).
     hour, hour_wait, hour_n, hour_port, hour_port_n = 0, 0.0, 0.0, 0.0, 0.0
     first_bin = port_first_bin = 0
     per_bin, per_port_bin = 1.0 / bin_min, 1.0 / port_bin
-    for i in range(n_served):
+    for i in range(n):
+        s = max(arrival[i], free[0])  # free[0] is inf while no booth is staffed
+        if s >= next_change_min:
+            s, size, k = _start_after_changes(arrival[i], free, size, k, change_hour, booths_by_hour)
+            next_change_min = _change_min(change_hour, k)
+        if s >= UNSERVED:
+            break  # first come, first served: everyone behind waits for tomorrow too
+        n_served += 1
         prior = carried_wait_min[i] if i < n_carry else 0.0
-        w = start[i] - arrival[i] + prior
+        w = s - arrival[i] + prior
         max_wait = max(max_wait, w)
         h = min(23, int(arrival[i] * (1.0 / 60.0)))  # arrival >= 0: truncation is floor
         if h != hour:
@@ -374,20 +396,34 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         else:
             hist[b] += 1
         inspect += service[i]
-        done = start[i] + service[i]
+        done = s + service[i]
         release = done
         if referred[i]:
+            # The lot takes the crosser when the one lot_places ahead in the secondary sequence
+            # has started; until then it holds its booth (with no lot, until a dock takes it).
+            enter = max(done, sequence[n_seq - lot_places]) if 0 < lot_places <= n_seq else done
+            g, dock_size, dock_k = _dock_start(enter, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                               docks_by_hour)
+            sequence[n_seq] = g
+            n_seq += 1
+            leave = enter if lot_places > 0 else g
+            if g < UNSERVED:
+                last_start = g
+                _take_first_free(dock_free, dock_size, g + secondary[i])
+            _take_first_free(free, size, leave)  # the booth is held until the crosser moves on
             n_referred += 1
-            blocked += min(leave[i], horizon_min) - done
-            if dock[i] >= UNSERVED:  # still in the lot (or at its booth) tonight
+            blocked += min(leave, horizon_min) - done
+            if g >= UNSERVED:  # still in the lot (or at its booth) tonight
                 secondary_wait += horizon_min - done
                 left_in_lot[n_left_in_lot] = horizon_min - arrival[i] + prior
                 left_in_lot_secondary[n_left_in_lot] = secondary[i]
                 n_left_in_lot += 1
                 continue
-            secondary_wait += dock[i] - done
+            secondary_wait += g - done
             inspect += secondary[i]
-            release = dock[i] + secondary[i]
+            release = g + secondary[i]
+        else:
+            _take_first_free(free, size, done)
         t = release - arrival[i] + prior
         max_port = max(max_port, t)
         b = min(int(t * per_port_bin), n_bins - 1)

@@ -38,7 +38,7 @@ def port_of(line: str) -> str:
     return "calexico_east" if line.startswith("east") else "calexico_west"
 
 
-@dataclass
+@dataclass(slots=True)
 class LineDay:
     """What one line did in one day."""
 
@@ -89,6 +89,10 @@ class Line:
         self._docks_cache = {}
         self._quantiles = _standard_quantiles(self.primary_cv)
         self._secondary_quantiles = _standard_quantiles(SECONDARY_CV)
+        # Work space the kernel reuses every day: its histograms and the day's draws.
+        self._hist = np.zeros(4096, dtype=np.int64)
+        self._port_hist = np.zeros(4096, dtype=np.int64)
+        self._draws = np.empty(0)
 
     def open_mask(self, weekday: int) -> np.ndarray:
         """Hours of the day the line is open (booleans, 24)."""
@@ -166,13 +170,15 @@ class Line:
                            time_in_port_by_hour_min=np.full(24, in_port_min))
         if docks_by_hour is None:
             docks_by_hour = self.docks_by_hour(0, 1.0)
-        spacings = rng.standard_exponential(n_new + 1)
-        uniforms = rng.random(n)
+        if self._draws.shape[0] < 2 * n + 1:
+            self._draws = np.empty(2 * (2 * n + 1))
+        spacings = rng.standard_exponential(out=self._draws[:n_new + 1])
+        uniforms = rng.random(out=self._draws[n_new + 1:n_new + 1 + n])
         (served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
          released, port_mean, port_p95, port_by_hour, in_lot, in_lot_service) = line_day(
             spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
             secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
-            self.in_lot_min, self.in_lot_service_min, 0.5)
+            self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist)
         self.carried_wait_min = left
         self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(

@@ -232,7 +232,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, docks_by_hour, lot_places,
-             in_lot_min, in_lot_secondary_min, bin_min):
+             in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None):
     """One line's day through primary and secondary, in one compiled pass.
 
     Draws the day (arrival times, inspection times, referrals), then queues it by
@@ -262,6 +262,9 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         in_lot_secondary_min: their secondary inspection minutes (drawn when referred).
         bin_min: width of the histogram bins for the wait's 95th percentile (4,096 bins); time
             in port uses bins four times as wide.
+        hist: the line's own 4,096 zeroed bins for the wait's histogram, used and left zeroed
+            again, so that a day does not clear 32 kB it mostly never touches (optional).
+        port_hist: the same for the time in port's histogram (optional).
 
     Returns:
         (served at primary, mean wait to primary, its p95, mean wait to primary by arrival
@@ -325,8 +328,10 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     # it is queued, so its waits are counted there and then, and nothing is stored per crosser.
     n_bins = 4096
     port_bin = 4.0 * bin_min
-    hist = np.zeros(n_bins, dtype=np.int64)
-    port_hist = np.zeros(n_bins, dtype=np.int64)
+    if hist is None:
+        hist = np.zeros(n_bins, dtype=np.int64)
+    if port_hist is None:
+        port_hist = np.zeros(n_bins, dtype=np.int64)
     by_hour = np.zeros(24)
     by_hour_n = np.zeros(24)
     port_by_hour = np.zeros(24)
@@ -449,6 +454,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     p95 = _p95(hist, n_served, bin_min, max_wait)
     port_mean = port_total / n_released if n_released else 0.0
     port_p95 = _p95(port_hist, n_released, port_bin, max_port)
+    hist[:min(n_bins, int(max_wait / bin_min) + 2)] = 0  # no value lies in a bin above these
+    port_hist[:min(n_bins, int(max_port / port_bin) + 2)] = 0
     for h in range(24):
         by_hour[h] = by_hour[h] / by_hour_n[h] if by_hour_n[h] > 0 else mean
         port_by_hour[h] = port_by_hour[h] / port_by_hour_n[h] if port_by_hour_n[h] > 0 else port_mean

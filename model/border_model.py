@@ -74,6 +74,7 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
+        self._indices = {}  # names of lines -> their indices (expected_delay_h)
         self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
@@ -415,8 +416,9 @@ class BorderModel(mesa.Model):
         want_inputs = self.inputs_backlog.copy()
         demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
         moved = self.freight_market.allocate(demand, capacity, rates)
-        self.freight_rate_usd = float((moved * rates).sum() / moved.sum()) if moved.sum() > 0 else float(rates.mean())
-        share = min(1.0, moved.sum() / demand) if demand > 0 else 1.0
+        moved_total = moved.sum()
+        self.freight_rate_usd = float((moved * rates).sum() / moved_total) if moved_total > 0 else float(rates.mean())
+        share = min(1.0, moved_total / demand) if demand > 0 else 1.0
 
         # Carriers share each load group among crossings by generalised cost: distance plus
         # expected wait (plus, for produce, the quality it would lose waiting).
@@ -454,9 +456,9 @@ class BorderModel(mesa.Model):
 
         self.goods_backlog -= goods_counts.sum(axis=1)
         self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
-        goods_elsewhere = goods_counts.sum() - goods_counts[:, self.east].sum()
-        self.today["trade_north_usd"] += goods_elsewhere * p["manufacturing.value_per_load_usd"]
-        east_loaded = self.produce_east + float(goods_counts[:, self.east].sum())
+        goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
+        self.today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
+        east_loaded = self.produce_east + float(goods_east)
         south = np.floor(want_inputs * share)
         if closed_h > 0:
             south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
@@ -475,8 +477,8 @@ class BorderModel(mesa.Model):
         self.arrivals[self.line_index["east_commercial_empty"]] = south_total * (1 - p["trucking.backhaul_share"])
         self.arrivals[self.line_index[SOUTH]] = south_total
         # Carriers book only the cycles that left today (the line's room may have held some back).
-        cycles = produce_sent.sum() + goods_counts.sum() + south_total * (1 - p["trucking.backhaul_share"])
-        self.loads_moved_by_firm = moved * (cycles / moved.sum()) if moved.sum() > 0 else moved
+        cycles = produce_sent.sum() + goods_total + south_total * (1 - p["trucking.backhaul_share"])
+        self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
         self.today["loads_dispatched"] = east_loaded + south_total
 
     def line_room(self, port_today, names) -> float:
@@ -578,13 +580,10 @@ class BorderModel(mesa.Model):
         cdfs[totals[:, 0] <= 0] = _UNIFORM_CDF
         # Fractional expected arrivals round up or down at random, from a stream of their own.
         counts = np.floor(self.arrivals + self.rounding_stream.random(len(self.lines))).astype(int)
-        results = []
-        for line in self.lines:
-            i = line.index
-            results.append(line.serve_day(int(counts[i]), cdfs[i], port_today["booths"][i],
-                                          port_today["primary_min"][i], port_today["secondary_share"][i],
-                                          self.line_streams[i], self.waiting, port_today["docks"][i]))
-        return results
+        return [line.serve_day(n, cdf, booths, primary_min, share, stream, self.waiting, docks)
+                for line, n, cdf, booths, primary_min, share, stream, docks in zip(
+                    self.lines, counts.tolist(), cdfs, port_today["booths"], port_today["primary_min"],
+                    port_today["secondary_share"], self.line_streams, port_today["docks"], strict=True)]
 
     def live_with_waits(self, day, results, port_today):
         """Everyone lives with today's waits: crews, produce, plants, carriers, commuters."""
@@ -756,7 +755,9 @@ class BorderModel(mesa.Model):
 
     def expected_delay_h(self, names) -> float:
         """Mean expected time in port beyond an ordinary day's inspection at the named lines (h)."""
-        idx = [self.line_index[n] for n in names]
+        idx = self._indices.get(names)
+        if idx is None:
+            idx = self._indices[names] = np.array([self.line_index[n] for n in names])
         return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).mean()) / 60.0
 
     def _age_produce(self, day):

@@ -28,6 +28,8 @@ AGENT_JOBS = {"plant_jobs_mx": "jobs_manufacturing_mx", "field_crews_us": "jobs_
               "fleet_drivers_mx": "jobs_trucking_mx"}
 JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing_mx",
                "jobs_trucking_us", "jobs_trucking_mx", "jobs_services_us", "jobs_retail_us")
+_US_JOBS = tuple(c for c in JOB_COLUMNS if c.endswith("_us"))
+_MX_JOBS = tuple(c for c in JOB_COLUMNS if c.endswith("_mx"))
 NIGHT = slice(1, 4)  # 01:00-04:00, when the farm crews cross
 LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
                "released", "time_in_port_mean_min", "time_in_port_p95_min")
@@ -110,9 +112,10 @@ def record_lines(model, results):
     # Farm crews' hours at the downtown port: those arriving on foot at West from 01:00 to 04:00.
     west_ped = model.line_index["west_pedestrian"]
     night = model.arrivals_by_hour[west_ped, NIGHT]
-    today["west_pedestrian_night_served"] = night.sum()
+    night_n = night.sum()
+    today["west_pedestrian_night_served"] = night_n
     today["west_pedestrian_night_wait_mean_min"] = (
-        float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night.sum()) if night.sum() > 0 else 0.0)
+        float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night_n) if night_n > 0 else 0.0)
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
 
@@ -139,12 +142,10 @@ def finish_day(model):
     today["jobs_services_us"] = nonfarm_employed + model.labour_market.us_refilled
     today["jobs_retail_us"] = (today["visitor_spending_usd"] * 365 / 1e6
                                * p["crossers.retail_jobs_per_million_usd"])
-    us = [c for c in JOB_COLUMNS if c.endswith("_us")]
-    mx = [c for c in JOB_COLUMNS if c.endswith("_mx")]
-    today["jobs_direct_us"] = sum(today[c] for c in us)
-    today["jobs_direct_mx"] = sum(today[c] for c in mx)
-    today["jobs_total_us"] = sum(today[c] * p[MULTIPLIERS[c]] for c in us)
-    today["jobs_total_mx"] = sum(today[c] * p[MULTIPLIERS[c]] for c in mx)
+    today["jobs_direct_us"] = sum(today[c] for c in _US_JOBS)
+    today["jobs_direct_mx"] = sum(today[c] for c in _MX_JOBS)
+    today["jobs_total_us"] = sum(today[c] * p[MULTIPLIERS[c]] for c in _US_JOBS)
+    today["jobs_total_mx"] = sum(today[c] * p[MULTIPLIERS[c]] for c in _MX_JOBS)
 
 
 def summarise(daily, params: dict, seed: int) -> dict:

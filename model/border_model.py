@@ -95,6 +95,8 @@ class BorderModel(mesa.Model):
         # its expected time in port beyond this.
         self.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                         for line in self.lines])
+        nominal = self.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
+        self._nominal_truck_min = (float(nominal[:-1].mean()), float(nominal[-1]))  # loaded north, south
         temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
         self.heat_factor = {
             m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
@@ -741,11 +743,13 @@ class BorderModel(mesa.Model):
         """
         w = self.weight
         open_today = port_today["open"] > 0
-        if open_today[self.line_index[SOUTH]]:
-            north = np.mean([results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH])
-            south = results[self.line_index[SOUTH]].time_in_port_mean_min
-            nominal = self.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
-            self.last_truck_wait_h = max(0.0, north + south - nominal[:-1].mean() - nominal[-1]) / 60.0
+        south_line = self.line_index[SOUTH]
+        if open_today[south_line]:
+            standard, fast = (results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH)
+            north = (standard + fast) / 2
+            nominal_north, nominal_south = self._nominal_truck_min
+            self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
+                                         - nominal_north - nominal_south) / 60.0
         wait = np.array([r.wait_mean_min for r in results])
         in_port = np.array([r.time_in_port_mean_min for r in results])
         self.expected_wait_min[open_today] += w * (wait - self.expected_wait_min)[open_today]
@@ -758,7 +762,8 @@ class BorderModel(mesa.Model):
         idx = self._indices.get(names)
         if idx is None:
             idx = self._indices[names] = np.array([self.line_index[n] for n in names])
-        return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).mean()) / 60.0
+        return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).sum()
+                     / len(idx)) / 60.0
 
     def _age_produce(self, day):
         """A day older; perishable loads past their shelf life are lost, others keep."""

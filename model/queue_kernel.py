@@ -237,7 +237,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
 
     Draws the day (arrival times, inspection times, referrals), then queues it by
     `tandem_in_order`'s rule and counts the day's statistics in the same pass: each crosser's
-    starts are known as soon as it is queued, so nothing is stored per crosser. This is where a
+    starts are known as soon as it is queued, so no start time is stored. This is where a
     simulated year spends its time, so it takes its randomness as two arrays drawn by numpy and
     allocates little (`tests/test_line_day_in_one_pass.py` checks it against the two-pass way).
 
@@ -325,7 +325,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
                                                                         n_strata - 1)]
     # The queue and the day's statistics in one pass (tandem_in_order's rule, crosser by
     # crosser): each crosser's primary start, booth release and dock start are known as soon as
-    # it is queued, so its waits are counted there and then, and nothing is stored per crosser.
+    # it is queued, so its waits are counted there and then, and no start time is stored.
     n_bins = 4096
     port_bin = 4.0 * bin_min
     if hist is None:

@@ -140,3 +140,21 @@ def test_the_one_pass_day_equals_queueing_then_counting(case):
     hours, waits = ref["wait_by_hour"]
     for h in np.unique(hours):
         assert by_hour[h] == pytest.approx(waits[hours == h].mean(), rel=1e-9)
+
+
+def test_a_line_that_reuses_its_histograms_gets_the_same_day_and_leaves_them_clear():
+    """The port's lines hand the kernel their own histograms every day; a day must leave them
+    zeroed, or the next day's 95th percentiles would count yesterday's crossers too."""
+    hist, port_hist = np.zeros(4096, dtype=np.int64), np.zeros(4096, dtype=np.int64)
+    for n, booths_open in ((2000, 2), (300, 1), (2000, 2)):
+        rng = np.random.default_rng(n)
+        booths = np.zeros(24, dtype=np.int64)
+        booths[6:20] = booths_open
+        args = (rng.standard_exponential(n + 1), rng.random(n), _standard_quantiles(0.6), 1.5, np.zeros(0),
+                np.linspace(0.0, 1.0, 25), booths, 0.1, _standard_quantiles(0.5), 45.0, booths, 10,
+                np.zeros(0), np.zeros(0), 0.5)
+        fresh = line_day(*args)
+        reused = line_day(*args, hist, port_hist)
+        assert (fresh[2], fresh[12]) == (reused[2], reused[12]), "the same wait and time-in-port p95s"
+        assert fresh[2] > 0.5, "a day with a line, so its histogram has more than the first bin"
+        assert not hist.any() and not port_hist.any()

@@ -303,7 +303,7 @@ class BorderModel(mesa.Model):
         return {**lines_today, "closed_hours_ahead": self._closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
-        """Each line's booths, docks, inspection minutes and referral share on such a day."""
+        """Each line's booths, docks (and their hours), inspection minutes and referral share on such a day."""
         staffing = self.params["port.staffing_share"]
         today = {"booths": [], "docks": [], "primary_min": [], "secondary_share": []}
         for line in self.lines:
@@ -323,6 +323,8 @@ class BorderModel(mesa.Model):
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
         today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
+        today["booth_hours"] = [b.sum() for b in today["booths"]]
+        today["dock_hours"] = [d.sum() for d in today["docks"]]
         # The hours trucks arrive at each line: a commercial line's open hours.
         today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
         return today
@@ -396,7 +398,7 @@ class BorderModel(mesa.Model):
         self.arrivals = np.zeros(len(self.lines))
         self.loads_moved_by_firm = np.zeros(len(self.firms))
         self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
-        scheduled_shut = not port_today["booths"][self.line_index["east_commercial_standard"]].any()
+        scheduled_shut = not port_today["booth_hours"][self.line_index["east_commercial_standard"]]
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
         nb_wait_h = self.expected_delay_h(LOADED_NORTH)
@@ -490,10 +492,10 @@ class BorderModel(mesa.Model):
         room = 0.0
         for name in names:
             i, line = self.line_index[name], self.lines[self.line_index[name]]
-            primary = (60.0 * port_today["booths"][i].sum() / max(port_today["primary_min"][i], 1e-6)
+            primary = (60.0 * port_today["booth_hours"][i] / max(port_today["primary_min"][i], 1e-6)
                        - line.carried_wait_min.shape[0])
             share = port_today["secondary_share"][i]
-            secondary = ((60.0 * port_today["docks"][i].sum() / max(line.secondary_min, 1e-6) + line.lot_places
+            secondary = ((60.0 * port_today["dock_hours"][i] / max(line.secondary_min, 1e-6) + line.lot_places
                           - line.in_lot_min.shape[0]) / share) if share > 0 else np.inf
             room += max(0.0, min(primary, secondary))
         return room if self.waiting else np.inf

@@ -161,6 +161,30 @@ def _dock_start(enter, last_start, dock_free, dock_size, k, change_hour, docks_b
     return g, dock_size, k
 
 
+@njit(cache=True)
+def _lot_at_dawn(in_lot_secondary_min, n, docks_by_hour):
+    """The secondary queue as the day starts: the docks' staffing, and the dock starts of those
+    left in the lot overnight, who head the secondary sequence.
+
+    Returns:
+        (secondary starts in sequence order, with room for n more; the docks' staffing changes;
+        their free times; docks staffed; the next change; the last secondary start).
+    """
+    n_lot = in_lot_secondary_min.shape[0]
+    sequence = np.empty(n_lot + n)
+    dock_change_hour, dock_free = _changes_and_free_times(docks_by_hour)
+    dock_size, dock_k = 0, 0
+    last_start = 0.0
+    for r in range(n_lot):  # already in the lot: they only wait for a dock
+        g, dock_size, dock_k = _dock_start(0.0, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                           docks_by_hour)
+        sequence[r] = g
+        if g < UNSERVED:
+            last_start = g
+            _take_first_free(dock_free, dock_size, g + in_lot_secondary_min[r])
+    return sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start
+
+
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
                     in_lot_secondary_min):
@@ -187,20 +211,11 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
     leave = np.empty(n)
     dock = np.empty(n)
     n_served = 0
-    sequence = np.empty(n_lot + n)  # secondary starts in sequence order
     change_hour, free = _changes_and_free_times(booths_by_hour)
     size, k = 0, 0
     next_change_min = _change_min(change_hour, 0)
-    dock_change_hour, dock_free = _changes_and_free_times(docks_by_hour)
-    dock_size, dock_k = 0, 0
-    last_start = 0.0
-    for r in range(n_lot):  # already in the lot: they only wait for a dock
-        g, dock_size, dock_k = _dock_start(0.0, last_start, dock_free, dock_size, dock_k, dock_change_hour,
-                                           docks_by_hour)
-        sequence[r] = g
-        if g < UNSERVED:
-            last_start = g
-            _take_first_free(dock_free, dock_size, g + in_lot_secondary_min[r])
+    sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start = _lot_at_dawn(
+        in_lot_secondary_min, n, docks_by_hour)
     n_seq = n_lot
     for i in range(n):
         s = max(arrival_min[i], free[0])  # free[0] is inf while no booth is staffed
@@ -343,20 +358,14 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     left_in_lot = np.empty(n_lot + n)
     left_in_lot_secondary = np.empty(n_lot + n)
     n_left_in_lot = 0
-    sequence = np.empty(n_lot + n)  # secondary starts in sequence order
     change_hour, free = _changes_and_free_times(booths_by_hour)
     size, k = 0, 0
     next_change_min = _change_min(change_hour, 0)
-    dock_change_hour, dock_free = _changes_and_free_times(docks_by_hour)
-    dock_size, dock_k = 0, 0
-    last_start = 0.0
-    for r in range(n_lot):  # already in the lot: they only wait for a dock
-        g, dock_size, dock_k = _dock_start(0.0, last_start, dock_free, dock_size, dock_k, dock_change_hour,
-                                           docks_by_hour)
-        sequence[r] = g
+    sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start = _lot_at_dawn(
+        in_lot_secondary_min, n, docks_by_hour)
+    for r in range(n_lot):  # those left in the lot overnight: released today, or still there
+        g = sequence[r]
         if g < UNSERVED:
-            last_start = g
-            _take_first_free(dock_free, dock_size, g + in_lot_secondary_min[r])
             secondary_wait += g
             inspect += in_lot_secondary_min[r]
             t = in_lot_min[r] + g + in_lot_secondary_min[r]

@@ -96,6 +96,7 @@ def reference_day(spacings, uniforms, quantiles, mean_min, carried, cdf, booths,
             "referred": int(referred[:n_served].sum()),
             "released": len(in_port), "port_mean": np.mean(in_port) if in_port else 0.0,
             "port_p95": _p95(in_port, 4 * bin_min), "wait_by_hour": (hours[:n_served], waits),
+            "port_by_hour": [(h, t) for h, t in zip(port_hour, in_port, strict=True) if h is not None],
             "left_in_lot": np.array(left_lot), "left_in_lot_secondary": np.array(left_lot_sec)}
 
 
@@ -140,19 +141,25 @@ def test_the_one_pass_day_equals_queueing_then_counting(case):
     hours, waits = ref["wait_by_hour"]
     for h in np.unique(hours):
         assert by_hour[h] == pytest.approx(waits[hours == h].mean(), rel=1e-9)
+    port_hours = np.array([h for h, _ in ref["port_by_hour"]])
+    in_port = np.array([t for _, t in ref["port_by_hour"]])
+    for h in np.unique(port_hours):
+        assert port_by_hour[h] == pytest.approx(in_port[port_hours == h].mean(), rel=1e-9), f"time in port, hour {h}"
 
 
 def test_a_line_that_reuses_its_histograms_gets_the_same_day_and_leaves_them_clear():
     """The port's lines hand the kernel their own histograms every day; a day must leave them
     zeroed, or the next day's 95th percentiles would count yesterday's crossers too."""
     hist, port_hist = np.zeros(4096, dtype=np.int64), np.zeros(4096, dtype=np.int64)
-    for n, booths_open in ((2000, 2), (300, 1), (2000, 2)):
-        rng = np.random.default_rng(n)
+    # The middle day starts with trucks left in the lot overnight after long hours in port: the
+    # lot's own bins of the time-in-port histogram lie far above today's crossers'.
+    for n, booths_open, lot_carried in ((2000, 2, 0), (300, 1, 8), (2000, 2, 0)):
+        rng = np.random.default_rng(n + lot_carried)
         booths = np.zeros(24, dtype=np.int64)
         booths[6:20] = booths_open
         args = (rng.standard_exponential(n + 1), rng.random(n), _standard_quantiles(0.6), 1.5, np.zeros(0),
                 np.linspace(0.0, 1.0, 25), booths, 0.1, _standard_quantiles(0.5), 45.0, booths, 10,
-                np.zeros(0), np.zeros(0), 0.5)
+                np.full(lot_carried, 5000.0), np.full(lot_carried, 45.0), 0.5)
         fresh = line_day(*args)
         reused = line_day(*args, hist, port_hist)
         assert (fresh[2], fresh[12]) == (reused[2], reused[12]), "the same wait and time-in-port p95s"

@@ -74,7 +74,6 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
-        self._indices = {}  # names of lines -> their indices (expected_delay_h)
         self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
@@ -95,6 +94,8 @@ class BorderModel(mesa.Model):
         # its expected time in port beyond this.
         self.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                         for line in self.lines])
+        # The truck lines whose expected delay carriers and plants read (expected_delay_h).
+        self._delay_lines = {names: np.array([self.line_index[n] for n in names]) for names in (LOADED_NORTH, (SOUTH,))}
         nominal = self.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
         self._nominal_truck_min = (float(nominal[:-1].mean()), float(nominal[-1]))  # loaded north, south
         temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
@@ -322,8 +323,8 @@ class BorderModel(mesa.Model):
             today["docks"].append(line.docks_by_hour(weekday, factor))
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
-        today["open"] = np.array([b.sum() > 0 for b in today["booths"]], dtype=float)
         today["booth_hours"] = [b.sum() for b in today["booths"]]
+        today["open"] = np.array([hours > 0 for hours in today["booth_hours"]], dtype=float)
         today["dock_hours"] = [d.sum() for d in today["docks"]]
         # The hours trucks arrive at each line: a commercial line's open hours.
         today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
@@ -761,9 +762,7 @@ class BorderModel(mesa.Model):
 
     def expected_delay_h(self, names) -> float:
         """Mean expected time in port beyond an ordinary day's inspection at the named lines (h)."""
-        idx = self._indices.get(names)
-        if idx is None:
-            idx = self._indices[names] = np.array([self.line_index[n] for n in names])
+        idx = self._delay_lines[names]
         return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).sum()
                      / len(idx)) / 60.0
 

@@ -10,17 +10,14 @@ between seasons growers replant. The day's outcomes are recorded.
 """
 
 import calendar
-import csv
 import datetime as dt
-from importlib import resources
 
 import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from agents import CrossBorderWorker, Grower, Manufacturer, TruckingFirm, Workforce
-from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE
-from model import outcomes
+from agents.cross_border_worker import FARM, NONFARM
+from model import outcomes, populations
 from model.crossing_demand import CrossingDemand
 from model.freight import LOADED_NORTH, SOUTH, Freight
 from model.markets import LabourMarket
@@ -31,14 +28,6 @@ from model.region import Region, great_circle_km
 
 SEASON_START_MONTH = 9  # growers plan the winter season in September
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
-# Where carriers keep their trucks (assumption, for the map: Mexicali carriers at the yards by
-# Garita Oriente, US carriers at the Calexico transfer yards; no carrier census found).
-CARRIER_YARDS = {"MX": "calexico_east_mx", "US": "calexico"}
-
-
-def _data_rows(name):
-    text = resources.files("model").joinpath(f"data/{name}").read_text()
-    return list(csv.DictReader(text.splitlines()))
 
 
 class BorderModel(mesa.Model):
@@ -77,7 +66,7 @@ class BorderModel(mesa.Model):
         # times are the same draws in every scenario run with this seed).
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
         self.rounding_stream = np.random.default_rng([self.seed, 8])
-        profiles = _data_rows("arrival_profiles.csv")
+        profiles = populations.data_rows("arrival_profiles.csv")
         hourly = {g: np.array([float(r[g]) for r in profiles]) for g in ("trucks", *PEOPLE_GROUPS)}
         self.truck_profile = hourly["trucks"] / hourly["trucks"].sum()
         people = np.array([hourly[g] / hourly[g].sum() for g in PEOPLE_GROUPS])
@@ -94,7 +83,7 @@ class BorderModel(mesa.Model):
                                         for line in self.lines])
         # The truck lines whose expected delay carriers and plants read (expected_delay_h).
         self._delay_lines = {names: np.array([self.line_index[n] for n in names]) for names in (LOADED_NORTH, (SOUTH,))}
-        temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
+        temps = {int(r["month"]): float(r["mean_c"]) for r in populations.data_rows("monthly_temperature.csv")}
         self.heat_factor = {
             m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
         }
@@ -105,10 +94,10 @@ class BorderModel(mesa.Model):
         self.days_done = 0
         self.quits_this_month = 0.0
 
-        self._create_growers()
-        self._create_manufacturers()
-        self._create_trucking_firms()
-        self._create_workers()
+        self.growers, self.local_farm_workers = populations.create_growers(self)
+        self.manufacturers = populations.create_manufacturers(self)
+        self.firms = populations.create_trucking_firms(self)
+        self.workforce = populations.create_workers(self)
         self.freight = Freight(self)  # the loads waiting, dispatched and delivered
         self.crossing_demand = CrossingDemand(p, self.line_index)
         self.labour_market = LabourMarket(self.local_farm_workers, p["labour.vacancy_fill_per_month"])
@@ -117,120 +106,7 @@ class BorderModel(mesa.Model):
         if collect:
             # One row a day in a Mesa table: the outcomes are already a flat record.
             self.datacollector = mesa.DataCollector(tables={"daily": list(outcomes.DAILY_COLUMNS)})
-        self._place_agents()
-
-    def _place_agents(self):
-        """Put every agent on its node of the region's Network (Mesa cells).
-
-        Plants on their industrial park, growers on their farm district, carriers at their yard
-        (`CARRIER_YARDS`), commuters at home: the residential district nearest the port they
-        cross at (an assumption for the map; the model has no home addresses). Agents stay put;
-        the map draws them from their cells.
-        """
-        graph = self.region.graph
-        homes = [n for n, d in graph.nodes(data=True) if d["kind"] == "residential"]
-
-        def nearest_home(port: str) -> str:
-            x, y = graph.nodes[f"{port}_mx"]["pos"]
-            return min(homes, key=lambda n: (graph.nodes[n]["pos"][0] - x) ** 2 + (graph.nodes[n]["pos"][1] - y) ** 2)
-
-        home_by_line = [nearest_home(line.port) for line in self.lines]
-        for agent in self.growers:
-            agent.cell = self.grid[agent.place]
-        for agent in self.manufacturers:
-            agent.cell = self.grid[agent.place]
-        for agent in self.firms:
-            agent.cell = self.grid[CARRIER_YARDS[agent.base]]
-        lines = self.workforce.line
-        for agent in self.agents_by_type[CrossBorderWorker]:
-            agent.cell = self.grid[home_by_line[lines[agent.row]]]
-
-    # ----------------------------------------------------------------------- populations
-    def _create_growers(self):
-        p = self.params
-        value = {"imperial": p["agriculture.imperial_value_usd"],
-                 "mexicali_valley": p["agriculture.mexicali_export_value_usd"]}
-        places = {"imperial": ["brawley", "imperial", "holtville", "calipatria", "el_centro"],
-                  "mexicali_valley": ["valley_guadalupe_victoria", "valley_ciudad_morelos"]}
-        per_load = p["agriculture.value_per_load_usd"]
-        months = [m.lower() for m in calendar.month_abbr[1:]]
-        for row in _data_rows("crops.csv"):
-            region = row["region"]
-            dests = {k[5:]: float(v) for k, v in row.items() if k.startswith("dest_")}
-            for place in places[region]:
-                loads = value[region] * float(row["value_share"]) / len(places[region]) / per_load
-                Grower(self, place, region, row["crop"], loads, [float(row[m]) for m in months],
-                       p["agriculture.workers_per_load"] * float(row["labour_factor"]),
-                       row["perishable"] == "true", dests)
-        self.growers = self.agents_by_type[Grower]
-        imperial = [g for g in self.growers if not g.exports_north]
-        peak = max(
-            sum(g.loads_per_year * g.month_share[m] / 30.0 * g.workers_per_load for g in imperial)
-            for m in range(12)
-        )
-        # Locals fill the crews first; the cross-border pool covers the rest at the peak.
-        self.local_farm_workers = max(0.0, peak - p["labour.farm_commuters_peak"])
-
-    def _create_manufacturers(self):
-        p = self.params
-        per_job_day = p["manufacturing.loads_per_job_year"] / (52 * p["manufacturing.working_days_per_week"])
-        reference = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
-            1 + p["trucking.margin"])
-        for row in _data_rows("manufacturers.csv"):
-            # Representative plants of a sector: a few large, more small (sizes in 1/rank).
-            sizes = 1.0 / np.arange(1, int(row["plants"]) + 1)
-            for size in sizes / sizes.sum():
-                Manufacturer(self, row["sector"], row["place"], p["manufacturing.jobs"] * float(row["jobs_share"])
-                             * size, per_job_day, p["manufacturing.target_cover_days"], reference)
-        self.manufacturers = self.agents_by_type[Manufacturer]
-
-    def _create_trucking_firms(self):
-        p = self.params
-        for row in _data_rows("trucking_firms.csv"):
-            n = int(row["firms"])
-            # Firm sizes follow 1/rank within a base (a few large carriers, many small ones).
-            sizes = 1.0 / np.arange(1, n + 1)
-            sizes = sizes / sizes.sum() * p["trucking.fleet_trucks"] * float(row["fleet_share"])
-            for size in sizes:
-                TruckingFirm(self, row["base"], size, p["trucking.fast_share"])
-        self.firms = self.agents_by_type[TruckingFirm]
-
-    def _create_workers(self):
-        p = self.params
-        per_agent = p["simulation.workers_per_agent"]
-        rows = []
-        for sector, total, wage in (
-            (FARM, p["labour.farm_commuters_peak"], p["labour.farm_wage_usd_per_hour"]),
-            (NONFARM, p["labour.nonfarm_commuters"], p["labour.service_wage_usd_per_hour"]),
-        ):
-            n = int(np.ceil(total / per_agent))
-            heads = np.full(n, total / n) if n else np.zeros(0)
-            rows.append((sector, heads, wage))
-        stream = np.random.default_rng([self.seed, 101])
-        headcount, sector, mode, line, wage, rank = [], [], [], [], [], []
-        ready, sentri = p["labour.ready_share"], p["labour.sentri_share"]
-        for sec, heads, w in rows:
-            n = heads.shape[0]
-            on_foot = stream.random(n) < p["labour.pedestrian_share"]
-            west = stream.random(n) < np.where(on_foot, p["labour.west_share_on_foot"], p["labour.west_share"])
-            lane_u = stream.random(n)
-            for i in range(n):
-                port = "west" if west[i] else "east"
-                if on_foot[i]:
-                    name = f"{port}_pedestrian"
-                else:
-                    lane = "sentri" if lane_u[i] < sentri else "ready" if lane_u[i] < sentri + ready else "general"
-                    name = f"{port}_pov_{lane}"
-                line.append(self.line_index[name])
-                mode.append(PEDESTRIAN if on_foot[i] else VEHICLE)
-            headcount.append(heads)
-            sector += [sec] * n
-            wage += [w] * n
-            rank.append((np.arange(n) + 0.5) / max(n, 1))
-        self.workforce = Workforce(np.concatenate(headcount), sector, mode, line, wage,
-                                   np.concatenate(rank))
-        for row in range(self.workforce.headcount.shape[0]):
-            CrossBorderWorker(self, self.workforce, row)
+        populations.place_agents(self)
 
     # ------------------------------------------------------------------------- the day
     @property
@@ -269,7 +145,7 @@ class BorderModel(mesa.Model):
         if lines_today is None:
             lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
             self._port_days[key] = lines_today
-        return {**lines_today, "closed_hours_ahead": self._closed_hours_ahead(day) if any(active) else 0.0}
+        return {**lines_today, "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
         """Each line's booths, docks (and their hours), inspection minutes and referral share on such a day."""
@@ -297,18 +173,6 @@ class BorderModel(mesa.Model):
         # The hours trucks arrive at each line: a commercial line's open hours.
         today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
         return today
-
-    def _closed_hours_ahead(self, day):
-        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
-        line = self.lines[self.line_index["east_commercial_standard"]]
-        hours = 0.0
-        d = day
-        while any(line.name in e.lines and e.kind == "closure" and e.active(d) for e in self.events):
-            hours += 24.0
-            d += dt.timedelta(days=1)
-            if hours > 24 * 60:
-                break
-        return hours
 
     def plan_crossings(self, day, port_today):
         """People choose a port for each hour they want to cross, by the time they expect to lose

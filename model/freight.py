@@ -13,6 +13,8 @@ The agents decide (growers what to harvest, plants what to make and order, carri
 rates and routes); this module keeps the loads and does the arithmetic between them.
 """
 
+import datetime as dt
+
 import numpy as np
 
 from agents import TruckingFirm
@@ -197,6 +199,16 @@ class Freight:
         cycles = produce_sent.sum() + goods_total + south_total * (1 - p["trucking.backhaul_share"])
         self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
         today["loads_dispatched"] = east_loaded + south_total
+
+    def closed_hours_ahead(self, day) -> float:
+        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
+        name, hours, d = "east_commercial_standard", 0.0, day
+        while any(name in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events):
+            hours += 24.0
+            d += dt.timedelta(days=1)
+            if hours > 24 * 60:
+                break
+        return hours
 
     def line_room(self, port_today, names) -> float:
         """Trucks the named lines can clear today: what their booths can inspect, and what their

@@ -22,7 +22,7 @@ def _lost_paid_hours(wait_min, slack_min, shift_hours):
 class Workforce:
     """The state of every cross-border worker, one row each, and their daily decisions."""
 
-    def __init__(self, headcount, sector, mode, line, wage_usd_per_hour, rank):
+    def __init__(self, headcount, sector, mode, line, wage_usd_per_hour, rank, daily_share=None):
         self.headcount = np.asarray(headcount, dtype=float)
         self.sector = np.asarray(sector, dtype=np.int8)
         self.mode = np.asarray(mode, dtype=np.int8)
@@ -30,6 +30,9 @@ class Workforce:
         self.wage_usd_per_hour = np.asarray(wage_usd_per_hour, dtype=float)
         self.rank = np.asarray(rank, dtype=float)
         n = self.headcount.shape[0]
+        # Of a row's heads at work today, the share who cross that day (the rest of a hired farm
+        # crew stays north through the week); 1 for every non-farm commuter.
+        self.daily_share = np.ones(n) if daily_share is None else np.asarray(daily_share, dtype=float)
         self.employed = np.ones(n, dtype=bool)
         self.crossing = np.zeros(n, dtype=bool)
         self.bad_days = np.zeros(n, dtype=np.int32)
@@ -55,7 +58,7 @@ class Workforce:
 
     def arrivals_by_line(self, n_lines: int, persons_per_vehicle: float):
         """Crossers each line receives from commuters: (farm, other) arrays, in line units."""
-        units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount)
+        units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount) * self.daily_share
         # One bin per (line, sector): sectors are FARM = 0 and NONFARM = 1.
         by_line_sector = np.bincount(self.line * 2 + self.sector, weights=units * self.crossing, minlength=2 * n_lines)
         return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
@@ -77,7 +80,7 @@ class Workforce:
         """
         self.wait_min = wait_by_line_min[self.line, self.sector]
         crossing = self.crossing
-        heads = self.headcount * crossing
+        heads = self.headcount * self.daily_share * crossing
         person_hours = float((heads * self.wait_min).sum()) / 60.0
         lost_paid_h = self.lost_paid_hours = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
         lost_time_usd = person_hours * value_of_time

@@ -39,8 +39,9 @@ PAIRS = {
     "crossers.east_pedestrians_per_day": (("east_pedestrians", "2024-02..2024-12"),
                                           "non-commuters are most of the East pedestrians"),
     "crossers.east_pov_per_day": (("east_vehicles", "2024"), "non-commuters are most of the East POVs"),
-    "labour.farm_commuters_peak": (("pedestrian_swing", "2024"),
-                                   "the cross-border crew pool sets the winter rise of pedestrians"),
+    "labour.farm_daily_crossing_share": (("pedestrian_swing", "2024"),
+                                         "the share of hired cross-border crews crossing each day sets the "
+                                         "winter rise of pedestrians"),
     "agriculture.workers_per_load": (("field_workers_us_mean", "2024"),
                                      "crew demand per load sets the farm employment"),
 }

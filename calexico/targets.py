@@ -33,6 +33,7 @@ QUANTITIES = {
     "field_workers_us_mean": "mean daily field workers on Imperial farms",
     "jobs_manufacturing_mx_mean": "mean direct manufacturing jobs in Mexicali",
     "imperial_ag_value_usd": "value of the Imperial harvest picked (USD)",
+    "visitor_spending_usd": "visitors' spending in Imperial County at a yearly rate (USD)",
     "commercial_wait_mean_min": "mean wait to primary of northbound trucks at Calexico East (min, truck-weighted)",
     "certified_crossing_time_mean_min": "whole crossing of certified (FAST) loads, export customs to US release (min)",
     "standard_crossing_time_mean_min": "whole crossing of non-certified loads, export customs to US release (min)",

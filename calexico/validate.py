@@ -121,6 +121,8 @@ def statistic(target: targets.Target, run: YearRun) -> float | None:
         return _swing(d, cols)
     if q == "field_workers_us_mean":
         return float(d["field_workers_us"].mean())
+    if q == "visitor_spending_usd":
+        return float(d["visitor_spending_usd"].sum()) * 365.0 / len(d) if len(d) else math.nan
     if q == "jobs_manufacturing_mx_mean":
         return float(d["jobs_manufacturing_mx"].mean())
     if q == "imperial_ag_value_usd":

@@ -302,8 +302,9 @@ class BorderModel(mesa.Model):
 
         # Growers harvest with the crews that came, late crews picking less.
         local, cross = self.crews
-        lost_share = farm_lost_h / (farm_days * p["labour.shift_hours"]) if farm_days > 0 else 0.0
-        crew_hours_share = (local + cross * (1 - lost_share)) / (local + cross) if local + cross > 0 else 1.0
+        # Crew-days lost: the paid hours crews who crossed lost in line (those who stayed north lost none).
+        lost_days = min(farm_lost_h / p["labour.shift_hours"], cross) if farm_days > 0 else 0.0
+        crew_hours_share = (local + cross - lost_days) / (local + cross) if local + cross > 0 else 1.0
         per_load = p["agriculture.value_per_load_usd"]
         picked_total = exported = left_in_field_usd = 0.0
         for g in self.growers:

@@ -100,7 +100,7 @@ def create_workers(model):
     ready, sentri = p["labour.ready_share"], p["labour.sentri_share"]
     for sec, heads, w in rows:
         n = heads.shape[0]
-        on_foot = stream.random(n) < p["labour.pedestrian_share"]
+        on_foot = stream.random(n) < p["labour.farm_pedestrian_share" if sec == FARM else "labour.pedestrian_share"]
         west = stream.random(n) < np.where(on_foot, p["labour.west_share_on_foot"], p["labour.west_share"])
         lane_u = stream.random(n)
         for i in range(n):
@@ -116,7 +116,10 @@ def create_workers(model):
         sector += [sec] * n
         wage += [w] * n
         rank.append((np.arange(n) + 0.5) / max(n, 1))
-    workforce = Workforce(np.concatenate(headcount), sector, mode, line, wage, np.concatenate(rank))
+    # Hired farm crews: only a share of them cross each day (the BTS counts' winter rise is far
+    # below the crews' headcount); the others stay north through the week.
+    daily_share = np.where(np.array(sector) == FARM, p["labour.farm_daily_crossing_share"], 1.0)
+    workforce = Workforce(np.concatenate(headcount), sector, mode, line, wage, np.concatenate(rank), daily_share)
     for row in range(workforce.headcount.shape[0]):
         CrossBorderWorker(model, workforce, row)
     return workforce

@@ -7,6 +7,8 @@ table with numpy, and an agent (or a cohort of identical commuters with a headco
 like an agent.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
@@ -63,41 +65,49 @@ class Workforce:
         by_line_sector = np.bincount(self.line * 2 + self.sector, weights=units * self.crossing, minlength=2 * n_lines)
         return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
 
-    def experience(self, wait_by_line_min, slack_min, shift_hours, value_of_time, weight):
+    def experience(self, wait_by_line_min, slack_min, shift_hours, waiting_share, weight) -> "CommuterDay":
         """Live through today's wait: lost time and wages, and updated expectations.
+
+        Each hour in line is costed once (the value-of-time rule in parameters.toml): an hour
+        past the slack costs paid work (a non-farm commuter's lost wages; a farm crew's lost
+        harvest, which the growers count), every other hour is time, valued at the commuter's
+        own hourly wage times `waiting_share` (US DOT: waiting time at 100% of hourly income).
 
         Args:
             wait_by_line_min: (lines, 2) waits for farm and non-farm commuters at each line.
             slack_min: wait a commuter absorbs before paid hours are lost.
             shift_hours: paid hours in a day.
-            value_of_time: USD per person-hour of waiting.
+            waiting_share: value of an hour in line as a share of the commuter's hourly wage.
             weight: weight of today's wait in the expected wait.
-
-        Returns:
-            (person-hours waited, USD of lost time, USD of lost wages, paid hours lost
-            by farm crews, farm person-days crossing).
 
         """
         self.wait_min = wait_by_line_min[self.line, self.sector]
         crossing = self.crossing
         heads = self.headcount * self.daily_share * crossing
-        person_hours = float((heads * self.wait_min).sum()) / 60.0
+        wait_h = self.wait_min / 60.0
         lost_paid_h = self.lost_paid_hours = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
-        lost_time_usd = person_hours * value_of_time
-        lost_wages_usd = float((heads * lost_paid_h * self.wage_usd_per_hour).sum())
-        farm = heads * (self.sector == FARM)
-        farm_lost_h = float((farm * lost_paid_h).sum())
+        time_h = wait_h - lost_paid_h  # the hours in line that cost no paid work
+        farm = self.sector == FARM
         self.expected_wait_min = np.where(
             crossing, (1 - weight) * self.expected_wait_min + weight * self.wait_min,
             self.expected_wait_min,
         )
-        return person_hours, lost_time_usd, lost_wages_usd, farm_lost_h, float(farm.sum())
+        return CommuterDay(
+            person_hours=float((heads * wait_h).sum()),
+            time_hours=float((heads * time_h).sum()),
+            paid_hours_lost=float((heads * lost_paid_h).sum()),
+            time_usd=float((heads * time_h * self.wage_usd_per_hour).sum()) * waiting_share,
+            wages_usd=float((heads * lost_paid_h * self.wage_usd_per_hour * ~farm).sum()),
+            farm_paid_hours_lost=float((heads * lost_paid_h * farm).sum()),
+            farm_days=float((heads * farm).sum()),
+        )
 
-    def reconsider(self, slack_min, shift_hours, value_of_time, local_wage_usd_per_day, patience_days):
+    def reconsider(self, slack_min, shift_hours, waiting_share, local_wage_usd_per_day, patience_days):
         """Quit for local work after `patience_days` of a US job worth less than a local one.
 
         A day's value of the US job is the wage for the paid hours left after the expected
-        wait, less the value of the time spent in line; local work pays the local wage.
+        wait, less the value of the rest of the time in line (each hour once, as in
+        `experience`); local work pays the local wage.
 
         Returns:
             Headcount that quit today, by sector (farm, non-farm).
@@ -105,7 +115,7 @@ class Workforce:
         """
         exp_h = self.expected_wait_min / 60.0
         lost_paid_h = _lost_paid_hours(self.expected_wait_min, slack_min, shift_hours)
-        us_value = self.wage_usd_per_hour * (shift_hours - lost_paid_h) - value_of_time * exp_h
+        us_value = self.wage_usd_per_hour * (shift_hours - lost_paid_h - waiting_share * (exp_h - lost_paid_h))
         worse = self.employed & self.crossing & (us_value < local_wage_usd_per_day)
         self.bad_days = np.where(worse, self.bad_days + 1, np.where(self.crossing, 0, self.bad_days))
         quitting = self.employed & (self.bad_days >= patience_days)
@@ -114,6 +124,24 @@ class Workforce:
             float(self.headcount[quitting & (self.sector == FARM)].sum()),
             float(self.headcount[quitting & (self.sector == NONFARM)].sum()),
         )
+
+
+@dataclass(frozen=True)
+class CommuterDay:
+    """Commuters' hours in line today and what they cost, each hour in exactly one place.
+
+    person_hours = time_hours + paid_hours_lost. The time is costed in `time_usd`; the paid
+    hours lost are costed as non-farm `wages_usd` or, for farm crews
+    (`farm_paid_hours_lost`), as the harvest they did not pick.
+    """
+
+    person_hours: float
+    time_hours: float
+    paid_hours_lost: float
+    time_usd: float
+    wages_usd: float
+    farm_paid_hours_lost: float
+    farm_days: float
 
 
 class CrossBorderWorker(FixedAgent):

@@ -158,6 +158,12 @@ def outputs_markdown(dictionary: dict | None = None) -> str:
         "summary jobs are means over them. An impact is always the scenario minus its no-delay",
         "counterfactual with the same seed. How each quantity is computed is in",
         "[the ODD protocol](odd.md#7-submodels).", "",
+    ]
+    for title, paragraphs in d.get("sections", {}).items():
+        out += [f"## {title}", ""]
+        for paragraph in paragraphs:
+            out += [paragraph, ""]
+    out += [
         "## Port lines", "",
         "Per-line columns are reported for each of these lines, in the line's unit.", "",
         "| line | unit | what it is |", "|---|---|---|",

@@ -185,6 +185,7 @@ class BorderModel(mesa.Model):
         expected_home = np.zeros(len(self.lines))
         expected_home[self.people_lines] = self.port_choice.expected_min(
             self.expected_time_in_port_by_hour)[PEOPLE_GROUPS.index("visitors")]
+        self.visitor_expected_min = expected_home
         self.visitor_trips = self.crossing_demand.trips(expected_home)
 
     def hire_crews(self, day):
@@ -273,12 +274,14 @@ class BorderModel(mesa.Model):
         waits = np.zeros((len(self.lines), 2))
         waits[self.people_lines, FARM] = lived[PEOPLE_GROUPS.index("farm_commuters")]
         waits[self.people_lines, NONFARM] = lived[PEOPLE_GROUPS.index("other_commuters")]
-        hours, time_usd, wages_usd, farm_lost_h, farm_days = self.workforce.experience(
-            waits, p["labour.slack_min"], p["labour.shift_hours"],
-            p["labour.value_of_time_usd_per_hour"], self.weight)
-        self.today["commuter_wait_hours"] = hours
-        self.today["cost_commuter_time_usd"] += time_usd
-        self.today["cost_lost_wages_usd"] += wages_usd
+        day = self.workforce.experience(waits, p["labour.slack_min"], p["labour.shift_hours"],
+                                        p["labour.waiting_share_of_wage"], self.weight)
+        self.today["commuter_wait_hours"] = day.person_hours
+        self.today["commuter_time_hours"] = day.time_hours
+        self.today["commuter_paid_hours_lost"] = day.paid_hours_lost
+        self.today["cost_commuter_time_usd"] += day.time_usd
+        self.today["cost_lost_wages_usd"] += day.wages_usd
+        farm_lost_h, farm_days = day.farm_paid_hours_lost, day.farm_days
         # Households' income from the US jobs of non-farm commuters (their households live in
         # Mexicali). Farm crews' lost hours are already lost harvest, whose induced effect
         # includes their wages; counting them here too would count it twice.
@@ -292,7 +295,11 @@ class BorderModel(mesa.Model):
         visitors[self.people_lines] = lived[PEOPLE_GROUPS.index("visitors")]
         visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
         self.today["visitor_hours_in_port"] = visitor_hours
-        self.today["cost_visitor_time_usd"] += visitor_hours * p["crossers.value_of_time_usd_per_hour"]
+        value_h = p["crossers.value_of_time_usd_per_hour"]
+        self.today["cost_visitor_time_usd"] += visitor_hours * value_h
+        # Trips not made: their would-be makers lose half the change in cost on each (the rule of half).
+        self.today["cost_trips_forgone_usd"] += self.crossing_demand.forgone_trips_cost_usd(
+            self.visitor_trips, self.visitor_expected_min, self.inspection_min, value_h)
         self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
         self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
         self.today["output_retail_services_us_usd"] = self.today["visitor_spending_usd"]
@@ -350,7 +357,7 @@ class BorderModel(mesa.Model):
         """Commuters reconsider the US job daily; plants and fleets monthly; growers by season."""
         p = self.params
         farm_quit, nonfarm_quit = self.workforce.reconsider(
-            p["labour.slack_min"], p["labour.shift_hours"], p["labour.value_of_time_usd_per_hour"],
+            p["labour.slack_min"], p["labour.shift_hours"], p["labour.waiting_share_of_wage"],
             p["labour.local_wage_usd_per_day"], p["labour.quit_patience_days"])
         self.today["commuters_quit"] = farm_quit + nonfarm_quit
         self.quits_this_month += farm_quit + nonfarm_quit

@@ -52,3 +52,16 @@ class CrossingDemand:
     def spending_usd(self, trips: np.ndarray) -> float:
         """Spending on the US side by today's trips."""
         return float((trips * self.persons).sum() * self.spend)
+
+    def forgone_trips_cost_usd(self, trips: np.ndarray, expected_min: np.ndarray, free_min: np.ndarray,
+                               value_of_time_usd_per_hour: float) -> float:
+        """What the trips not made for delay cost the people who would have made them (rule of half).
+
+        Against the time inspection alone takes (`free_min`, the no-delay world's), the delay
+        raises a trip's cost by value x delay and loses the trips between the two; each lost
+        trip was worth, on average, half the rise to its maker: 0.5 x trips lost x change in cost.
+        Their hours are not anyone's hours in line, so no other component counts them.
+        """
+        delay_h = np.maximum(expected_min - free_min, 0.0) / 60.0
+        lost = np.maximum(self.trips(np.minimum(free_min, expected_min)) - trips, 0.0) * self.persons
+        return float(0.5 * (lost * delay_h).sum() * value_of_time_usd_per_hour)

@@ -424,10 +424,11 @@ class Freight:
         for firm, firm_loads in zip(self.model.firms, cycles, strict=True):
             share = firm_loads / total if total > 0 else 0.0
             firm.carry(firm_loads, firm_loads * free_flow_h + share * wait_h, shift_h, cost_h)
-            # Trucking's output: the loads carried, at free-flow truck-hours, less the hours in line
-            # that are paid for and carry nothing (its lost productivity).
+            # Trucking's output: the loads carried, at free-flow truck-hours. The hours in line are
+            # costed once, as cost_truck_delay_usd; taking them off output too would send the same
+            # hours through the input-output layer as lost trucking output (a double count).
             side = "us" if firm.base == "US" else "mx"
-            today[f"output_trucking_{side}_usd"] += (firm_loads * free_flow_h - share * wait_h) * cost_h
+            today[f"output_trucking_{side}_usd"] += firm_loads * free_flow_h * cost_h
 
     def _turn_time(self, results, port_today):
         """A truck's next turn is as long as today's lines (kept from the last day the lanes opened)."""

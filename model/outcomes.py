@@ -18,7 +18,7 @@ PORT_LINES = tuple(line_names())
 COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
 COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_crops_unharvested_usd",
                 "cost_inventory_usd", "cost_held_loads_usd", "cost_stock_in_line_usd", "cost_stoppage_usd",
-                "cost_commuter_time_usd", "cost_lost_wages_usd", "cost_visitor_time_usd")
+                "cost_commuter_time_usd", "cost_lost_wages_usd", "cost_visitor_time_usd", "cost_trips_forgone_usd")
 # Output by sector and side of the border (gross output, USD/day): what delay takes away from,
 # measured the same way in a scenario and its counterfactual (output lost = the difference).
 OUTPUT_SECTORS = (("agriculture", "us"), ("agriculture", "mx"), ("manufacturing", "mx"), ("trucking", "us"),
@@ -51,7 +51,8 @@ DAILY_COLUMNS = (
     "pedestrian_time_in_port_mean_min", "vehicle_time_in_port_mean_min",
     "west_pedestrian_night_served", "west_pedestrian_night_wait_mean_min",
     *(column for line in PORT_LINES for column in _LINE_COLUMNS[line]),
-    "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuters_quit",
+    "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuter_time_hours", "commuter_paid_hours_lost",
+    "commuters_quit",
     "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port",
     "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads",
     *COST_COLUMNS, "cost_total_usd", *OUTPUT_COLUMNS,

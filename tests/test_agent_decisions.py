@@ -117,18 +117,20 @@ def test_commuters_lose_wages_only_beyond_their_slack():
     wf = workforce()
     wf.decide_crossing(1.0, True)
     waits = np.array([[30.0, 30.0], [200.0, 200.0]])
-    hours, time_usd, wages_usd, farm_lost_h, farm_days = wf.experience(waits, 90.0, 8.0, 18.0, 1.0)
-    assert hours == pytest.approx((10 * 30 + 10 * 200 + 5 * 30) / 60)
-    assert wages_usd == pytest.approx(10 * (110 / 60) * 19.75)
-    assert farm_days == 20
+    day = wf.experience(waits, 90.0, 8.0, 1.0, 1.0)
+    assert day.person_hours == pytest.approx((10 * 30 + 10 * 200 + 5 * 30) / 60)
+    # Only the farm crew at the 200-minute line ran past its slack: 110 minutes of its paid work.
+    assert day.farm_paid_hours_lost == pytest.approx(10 * 110 / 60)
+    assert day.wages_usd == 0.0, "a farm crew's lost hours are lost harvest, not also wages"
+    assert day.farm_days == 20
 
 
 def test_commuters_quit_for_local_work_after_long_waits():
     wf = workforce()
     wf.decide_crossing(1.0, True)
     for _ in range(25):
-        wf.experience(np.array([[60.0, 60.0], [470.0, 470.0]]), 90.0, 8.0, 18.0, 1.0)
-        quit_farm, _ = wf.reconsider(90.0, 8.0, 18.0, 20.5, 20)
+        wf.experience(np.array([[60.0, 60.0], [470.0, 470.0]]), 90.0, 8.0, 1.0, 1.0)
+        quit_farm, _ = wf.reconsider(90.0, 8.0, 1.0, 20.5, 20)
     assert not wf.employed[1] and wf.employed[0] and wf.employed[2]
 
 

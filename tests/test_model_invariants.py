@@ -21,8 +21,10 @@ def test_every_load_is_delivered_in_transit_diverted_or_spoiled():
                     "east_commercial_fast", "east_commercial_empty", "east_commercial_south"))
     m = run(events=(closure,))
     ledger = m.freight.ledger
+    # Loads in line overnight: at the US lines and at Mexico's export customs in front of them.
     queued = sum(m.lines[m.line_index[n]].carried_wait_min.shape[0]
-                 for n in ("east_commercial_standard", "east_commercial_fast"))
+                 for n in ("east_commercial_standard", "east_commercial_fast",
+                           "east_mx_export_standard", "east_mx_export_express"))
     in_transit = (m.freight.produce_backlog.sum() + m.freight.goods_backlog.sum() + m.freight.inputs_backlog.sum()
                   + m.freight.inputs_in_line.sum() + queued)
     accounted = ledger["delivered"] + ledger["diverted"] + ledger["spoiled"] + in_transit

@@ -46,7 +46,10 @@ def test_farm_crews_cross_before_dawn_at_the_24_hour_port(harvest_days):
     m, days = harvest_days
     west_ped = m.line_index["west_pedestrian"]
     arrivals = sum(a[west_ped] for a, _, _ in days)
-    assert arrivals[1:4].sum() > 0.25 * arrivals.sum(), "the crews make the West pedestrian line's night"
+    # The crews in the lines (about 3,900 a day at the peak, BTS-reconciled) make 01:00-04:00
+    # the busiest hours of the West pedestrian line's day.
+    assert arrivals[1:4].sum() > 0.2 * arrivals.sum(), "the crews make the West pedestrian line's night"
+    assert arrivals[1:4].mean() > 1.5 * np.delete(arrivals, [1, 2, 3]).mean()
     assert m.lines[west_ped].open_mask(0)[1:4].all()
 
 

@@ -10,37 +10,24 @@ between seasons growers replant. The day's outcomes are recorded.
 """
 
 import calendar
-import csv
 import datetime as dt
-from importlib import resources
 
 import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from agents import CrossBorderWorker, Grower, Manufacturer, TruckingFirm, Workforce
-from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE
-from model import outcomes
+from agents.cross_border_worker import FARM, NONFARM
+from model import outcomes, populations
 from model.crossing_demand import CrossingDemand
-from model.markets import FreightMarket, LabourMarket
-from model.outcomes import COMMERCIAL_NORTH
+from model.freight import LOADED_NORTH, SOUTH, Freight
+from model.markets import LabourMarket
 from model.parameters import line_names, resolve
 from model.port import Line
 from model.port_choice import KINDS, PEOPLE_GROUPS, PortChoice
-from model.region import KM_PER_MILE, Region, great_circle_km
+from model.region import Region, great_circle_km
 
-LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
-SOUTH = "east_commercial_south"
 SEASON_START_MONTH = 9  # growers plan the winter season in September
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
-# Where carriers keep their trucks (assumption, for the map: Mexicali carriers at the yards by
-# Garita Oriente, US carriers at the Calexico transfer yards; no carrier census found).
-CARRIER_YARDS = {"MX": "calexico_east_mx", "US": "calexico"}
-
-
-def _data_rows(name):
-    text = resources.files("model").joinpath(f"data/{name}").read_text()
-    return list(csv.DictReader(text.splitlines()))
 
 
 class BorderModel(mesa.Model):
@@ -79,7 +66,7 @@ class BorderModel(mesa.Model):
         # times are the same draws in every scenario run with this seed).
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
         self.rounding_stream = np.random.default_rng([self.seed, 8])
-        profiles = _data_rows("arrival_profiles.csv")
+        profiles = populations.data_rows("arrival_profiles.csv")
         hourly = {g: np.array([float(r[g]) for r in profiles]) for g in ("trucks", *PEOPLE_GROUPS)}
         self.truck_profile = hourly["trucks"] / hourly["trucks"].sum()
         people = np.array([hourly[g] / hourly[g].sum() for g in PEOPLE_GROUPS])
@@ -96,9 +83,7 @@ class BorderModel(mesa.Model):
                                         for line in self.lines])
         # The truck lines whose expected delay carriers and plants read (expected_delay_h).
         self._delay_lines = {names: np.array([self.line_index[n] for n in names]) for names in (LOADED_NORTH, (SOUTH,))}
-        nominal = self.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
-        self._nominal_truck_min = (float(nominal[:-1].mean()), float(nominal[-1]))  # loaded north, south
-        temps = {int(r["month"]): float(r["mean_c"]) for r in _data_rows("monthly_temperature.csv")}
+        temps = {int(r["month"]): float(r["mean_c"]) for r in populations.data_rows("monthly_temperature.csv")}
         self.heat_factor = {
             m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
         }
@@ -107,164 +92,21 @@ class BorderModel(mesa.Model):
         self.expected_time_in_port_by_hour = np.repeat(self.inspection_min[:, None], 24, axis=1)
         self.expected_time_in_port_min = self.inspection_min.copy()
         self.days_done = 0
-        self.last_truck_wait_h = 0.0
-        self.freight_rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
-            1 + p["trucking.margin"])
         self.quits_this_month = 0.0
 
-        self._create_growers()
-        self._create_manufacturers()
-        self._create_trucking_firms()
-        self._create_workers()
-        self.east = self.region.truck_ports.index("calexico_east")
-        self.other_ports = [k for k in range(len(self.region.truck_ports)) if k != self.east]
-        self.diverted_columns = [f"diverted_{self.region.truck_ports[k]}" for k in self.other_ports]
-        self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
-        self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
+        self.growers, self.local_farm_workers = populations.create_growers(self)
+        self.manufacturers = populations.create_manufacturers(self)
+        self.firms = populations.create_trucking_firms(self)
+        self.workforce = populations.create_workers(self)
+        self.freight = Freight(self)  # the loads waiting, dispatched and delivered
         self.crossing_demand = CrossingDemand(p, self.line_index)
-        self.freight_market = FreightMarket()
         self.labour_market = LabourMarket(self.local_farm_workers, p["labour.vacancy_fill_per_month"])
-
-        self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
         self.today = {}
         self.datacollector = None
         if collect:
             # One row a day in a Mesa table: the outcomes are already a flat record.
             self.datacollector = mesa.DataCollector(tables={"daily": list(outcomes.DAILY_COLUMNS)})
-        self._place_agents()
-
-    def _place_agents(self):
-        """Put every agent on its node of the region's Network (Mesa cells).
-
-        Plants on their industrial park, growers on their farm district, carriers at their yard
-        (`CARRIER_YARDS`), commuters at home: the residential district nearest the port they
-        cross at (an assumption for the map; the model has no home addresses). Agents stay put;
-        the map draws them from their cells.
-        """
-        graph = self.region.graph
-        homes = [n for n, d in graph.nodes(data=True) if d["kind"] == "residential"]
-
-        def nearest_home(port: str) -> str:
-            x, y = graph.nodes[f"{port}_mx"]["pos"]
-            return min(homes, key=lambda n: (graph.nodes[n]["pos"][0] - x) ** 2 + (graph.nodes[n]["pos"][1] - y) ** 2)
-
-        home_by_line = [nearest_home(line.port) for line in self.lines]
-        for agent in self.growers:
-            agent.cell = self.grid[agent.place]
-        for agent in self.manufacturers:
-            agent.cell = self.grid[agent.place]
-        for agent in self.firms:
-            agent.cell = self.grid[CARRIER_YARDS[agent.base]]
-        lines = self.workforce.line
-        for agent in self.agents_by_type[CrossBorderWorker]:
-            agent.cell = self.grid[home_by_line[lines[agent.row]]]
-
-    # ----------------------------------------------------------------------- populations
-    def _create_growers(self):
-        p = self.params
-        value = {"imperial": p["agriculture.imperial_value_usd"],
-                 "mexicali_valley": p["agriculture.mexicali_export_value_usd"]}
-        places = {"imperial": ["brawley", "imperial", "holtville", "calipatria", "el_centro"],
-                  "mexicali_valley": ["valley_guadalupe_victoria", "valley_ciudad_morelos"]}
-        per_load = p["agriculture.value_per_load_usd"]
-        months = [m.lower() for m in calendar.month_abbr[1:]]
-        for row in _data_rows("crops.csv"):
-            region = row["region"]
-            dests = {k[5:]: float(v) for k, v in row.items() if k.startswith("dest_")}
-            for place in places[region]:
-                loads = value[region] * float(row["value_share"]) / len(places[region]) / per_load
-                Grower(self, place, region, row["crop"], loads, [float(row[m]) for m in months],
-                       p["agriculture.workers_per_load"] * float(row["labour_factor"]),
-                       row["perishable"] == "true", dests)
-        self.growers = self.agents_by_type[Grower]
-        imperial = [g for g in self.growers if not g.exports_north]
-        peak = max(
-            sum(g.loads_per_year * g.month_share[m] / 30.0 * g.workers_per_load for g in imperial)
-            for m in range(12)
-        )
-        # Locals fill the crews first; the cross-border pool covers the rest at the peak.
-        self.local_farm_workers = max(0.0, peak - p["labour.farm_commuters_peak"])
-        # Shipping groups: one per (origin, destination, perishable) of exported produce.
-        self.produce_groups = sorted({(g.place, d, g.perishable) for g in self.growers if g.exports_north
-                                      for d in g.destinations})
-        self.produce_perishable = np.array([perishable for _, _, perishable in self.produce_groups], dtype=bool)
-        self.produce_sources = [(self.produce_groups.index((g.place, d, g.perishable)), g, share)
-                                for g in self.growers if g.exports_north
-                                for d, share in g.destinations.items()]
-        shelf = p["agriculture.shelf_life_days"]
-        self.produce_backlog = np.zeros((len(self.produce_groups), shelf))
-
-    def _create_manufacturers(self):
-        p = self.params
-        per_job_day = p["manufacturing.loads_per_job_year"] / (52 * p["manufacturing.working_days_per_week"])
-        reference = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
-            1 + p["trucking.margin"])
-        for row in _data_rows("manufacturers.csv"):
-            # Representative plants of a sector: a few large, more small (sizes in 1/rank).
-            sizes = 1.0 / np.arange(1, int(row["plants"]) + 1)
-            for size in sizes / sizes.sum():
-                Manufacturer(self, row["sector"], row["place"], p["manufacturing.jobs"] * float(row["jobs_share"])
-                             * size, per_job_day, p["manufacturing.target_cover_days"], reference)
-        self.manufacturers = self.agents_by_type[Manufacturer]
-        self.goods_groups = sorted({(m.place, d) for m in self.manufacturers
-                                    for d in ("calexico", "los_angeles", "san_diego", "phoenix")})
-        # Where finished goods go (assumption: most to transfer yards in Calexico, the rest onward).
-        self.goods_dest_share = {"calexico": 0.6, "los_angeles": 0.3, "san_diego": 0.05, "phoenix": 0.05}
-        self.plant_to_goods_group = np.zeros((len(self.manufacturers), len(self.goods_groups)))
-        for i, plant in enumerate(self.manufacturers):
-            for d, share in self.goods_dest_share.items():
-                self.plant_to_goods_group[i, self.goods_groups.index((plant.place, d))] = share
-        self.goods_backlog = np.zeros(len(self.goods_groups))
-        self.inputs_backlog = np.zeros(len(self.manufacturers))
-        self.inputs_in_line = np.zeros(len(self.manufacturers))
-
-    def _create_trucking_firms(self):
-        p = self.params
-        for row in _data_rows("trucking_firms.csv"):
-            n = int(row["firms"])
-            # Firm sizes follow 1/rank within a base (a few large carriers, many small ones).
-            sizes = 1.0 / np.arange(1, n + 1)
-            sizes = sizes / sizes.sum() * p["trucking.fleet_trucks"] * float(row["fleet_share"])
-            for size in sizes:
-                TruckingFirm(self, row["base"], size, p["trucking.fast_share"])
-        self.firms = self.agents_by_type[TruckingFirm]
-
-    def _create_workers(self):
-        p = self.params
-        per_agent = p["simulation.workers_per_agent"]
-        rows = []
-        for sector, total, wage in (
-            (FARM, p["labour.farm_commuters_peak"], p["labour.farm_wage_usd_per_hour"]),
-            (NONFARM, p["labour.nonfarm_commuters"], p["labour.service_wage_usd_per_hour"]),
-        ):
-            n = int(np.ceil(total / per_agent))
-            heads = np.full(n, total / n) if n else np.zeros(0)
-            rows.append((sector, heads, wage))
-        stream = np.random.default_rng([self.seed, 101])
-        headcount, sector, mode, line, wage, rank = [], [], [], [], [], []
-        ready, sentri = p["labour.ready_share"], p["labour.sentri_share"]
-        for sec, heads, w in rows:
-            n = heads.shape[0]
-            on_foot = stream.random(n) < p["labour.pedestrian_share"]
-            west = stream.random(n) < np.where(on_foot, p["labour.west_share_on_foot"], p["labour.west_share"])
-            lane_u = stream.random(n)
-            for i in range(n):
-                port = "west" if west[i] else "east"
-                if on_foot[i]:
-                    name = f"{port}_pedestrian"
-                else:
-                    lane = "sentri" if lane_u[i] < sentri else "ready" if lane_u[i] < sentri + ready else "general"
-                    name = f"{port}_pov_{lane}"
-                line.append(self.line_index[name])
-                mode.append(PEDESTRIAN if on_foot[i] else VEHICLE)
-            headcount.append(heads)
-            sector += [sec] * n
-            wage += [w] * n
-            rank.append((np.arange(n) + 0.5) / max(n, 1))
-        self.workforce = Workforce(np.concatenate(headcount), sector, mode, line, wage,
-                                   np.concatenate(rank))
-        for row in range(self.workforce.headcount.shape[0]):
-            CrossBorderWorker(self, self.workforce, row)
+        populations.place_agents(self)
 
     # ------------------------------------------------------------------------- the day
     @property
@@ -280,9 +122,11 @@ class BorderModel(mesa.Model):
         self.plan_crossings(day, port_today)
         self.hire_crews(day)
         self.produce_goods(day)
-        self.dispatch_loads(day, port_today)
+        self.freight.dispatch(day, port_today)
         results = self.serve_lines(day, port_today)
-        self.live_with_waits(day, results, port_today)
+        self.live_with_waits(day, results)
+        self.freight.deliver(day, results, port_today)
+        self.update_expectations(results, port_today)
         self.adjust(day)
         outcomes.finish_day(self)
         if self.datacollector is not None:
@@ -301,7 +145,7 @@ class BorderModel(mesa.Model):
         if lines_today is None:
             lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
             self._port_days[key] = lines_today
-        return {**lines_today, "closed_hours_ahead": self._closed_hours_ahead(day) if any(active) else 0.0}
+        return {**lines_today, "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
         """Each line's booths, docks (and their hours), inspection minutes and referral share on such a day."""
@@ -329,18 +173,6 @@ class BorderModel(mesa.Model):
         # The hours trucks arrive at each line: a commercial line's open hours.
         today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
         return today
-
-    def _closed_hours_ahead(self, day):
-        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
-        line = self.lines[self.line_index["east_commercial_standard"]]
-        hours = 0.0
-        d = day
-        while any(line.name in e.lines and e.kind == "closure" and e.active(d) for e in self.events):
-            hours += 24.0
-            d += dt.timedelta(days=1)
-            if hours > 24 * 60:
-                break
-        return hours
 
     def plan_crossings(self, day, port_today):
         """People choose a port for each hour they want to cross, by the time they expect to lose
@@ -373,7 +205,7 @@ class BorderModel(mesa.Model):
         p = self.params
         working = day.weekday() < p["manufacturing.working_days_per_week"]
         south_wait_h = self.expected_delay_h((SOUTH,))
-        on_order = (self.inputs_backlog + self.inputs_in_line).tolist()
+        on_order = self.freight.on_order().tolist()
         output, orders = [], []
         for plant, on_order_loads in zip(self.manufacturers, on_order, strict=True):
             loads = plant.produce(working)
@@ -381,188 +213,10 @@ class BorderModel(mesa.Model):
                                       p["manufacturing.cover_per_wait_hour"], on_order_loads)
             output.append(loads)
             orders.append(order)
-            self.ledger["created"] += loads + order
+            self.freight.ledger["created"] += loads + order
             self.today["goods_loads_made"] += loads
             self.today["output_manufacturing_mx_usd"] += loads * p["manufacturing.value_per_load_usd"]
-        self.inputs_backlog += orders
-        self.goods_made_today = np.array(output) @ self.plant_to_goods_group
-
-    def dispatch_loads(self, day, port_today):
-        """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
-
-        On a day the cargo lanes are closed by their schedule (Sundays) carriers hold their
-        loads for the next opening; a closure by an event is a choice between holding and
-        going around by another port.
-        """
-        p = self.params
-        cost_h = p["trucking.cost_per_hour_usd"]
-        self.arrivals = np.zeros(len(self.lines))
-        self.loads_moved_by_firm = np.zeros(len(self.firms))
-        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
-        scheduled_shut = not port_today["booth_hours"][self.line_index["east_commercial_standard"]]
-        if scheduled_shut and port_today["closed_hours_ahead"] == 0:
-            return
-        nb_wait_h = self.expected_delay_h(LOADED_NORTH)
-        # Trucks' turns are as long as the lines they sat in on the last open day.
-        cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
-        for firm in self.firms:
-            firm.set_rate(cycle_h, cost_h, p["trucking.margin"], p["trucking.utilisation_target"],
-                          p["trucking.rate_response"])
-        capacity = np.array([f.capacity_loads(p["trucking.shift_hours"], cycle_h) for f in self.firms])
-        rates = np.array([f.rate_usd for f in self.firms])
-
-        closed_h = port_today["closed_hours_ahead"]
-        wait_h = self.crossing_waits_h(nb_wait_h)
-        wait_h[self.east] += closed_h
-
-        # What shippers want moved today; the freight market says how much carriers can take.
-        want_produce = self.produce_backlog.sum(axis=1)
-        want_goods = self.goods_backlog.copy()
-        want_inputs = self.inputs_backlog.copy()
-        demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
-        moved = self.freight_market.allocate(demand, capacity, rates)
-        moved_total = moved.sum()
-        self.freight_rate_usd = float((moved * rates).sum() / moved_total) if moved_total > 0 else float(rates.mean())
-        share = min(1.0, moved_total / demand) if demand > 0 else 1.0
-
-        # Carriers share each load group among crossings by generalised cost: distance plus
-        # expected wait (plus, for produce, the quality it would lose waiting).
-        spread = p["trucking.route_choice_spread_usd"]
-        quality_usd_per_h = (p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"]
-                             * self.heat_factor[day.month])
-        truck_cost = self.produce_route_usd + wait_h * cost_h
-        produce_cost = truck_cost + wait_h * quality_usd_per_h * self.produce_perishable[:, None]
-        goods_cost = self.goods_route_usd + wait_h * cost_h
-        produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
-        goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
-        produce_counts = self._split(np.floor(want_produce * share), produce_shares, closed_h > 0)
-        goods_counts = self._split(np.floor(want_goods * share), goods_shares, closed_h > 0)
-        # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
-        # take (less those still in line) wait with the shipper for tomorrow.
-        room = self.line_room(port_today, LOADED_NORTH)
-        east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
-        if east_total > room:
-            for counts in (produce_counts, goods_counts):
-                counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
-
-        produce_sent = produce_counts.sum(axis=1)
-        taken = self._take_oldest(self.produce_backlog, produce_sent)
-        age_days = (taken @ np.arange(taken.shape[1])) / np.maximum(produce_sent, 1e-12)
-        to_east = produce_counts[:, self.east]
-        self.produce_east = float(to_east.sum())
-        self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
-        self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
-        # Detours are costed in truck time and distance; quality lost on the way is spoilage.
-        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd)
-        elsewhere = produce_counts.copy()
-        elsewhere[:, self.east] = 0.0
-        self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
-                              self.produce_perishable[:, None])
-
-        self.goods_backlog -= goods_counts.sum(axis=1)
-        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
-        goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
-        self.today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
-        east_loaded = self.produce_east + float(goods_east)
-        south = np.floor(want_inputs * share)
-        if closed_h > 0:
-            south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
-        room = self.line_room(port_today, (SOUTH,))
-        if south.sum() > room:
-            south = np.floor(south * room / south.sum())
-        self.inputs_backlog -= south
-        self.inputs_in_line += south
-        south_total = float(south.sum())
-
-        fleet = sum(f.trucks for f in self.firms)
-        fast = sum(f.fast_share * f.trucks for f in self.firms) / fleet if fleet else 0.0
-        fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
-        self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
-        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
-        self.arrivals[self.line_index["east_commercial_empty"]] = south_total * (1 - p["trucking.backhaul_share"])
-        self.arrivals[self.line_index[SOUTH]] = south_total
-        # Carriers book only the cycles that left today (the line's room may have held some back).
-        cycles = produce_sent.sum() + goods_total + south_total * (1 - p["trucking.backhaul_share"])
-        self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
-        self.today["loads_dispatched"] = east_loaded + south_total
-
-    def line_room(self, port_today, names) -> float:
-        """Trucks the named lines can clear today: what their booths can inspect, and what their
-        docks and lot can take of the share referred, less those already in line or in the lot.
-        """
-        room = 0.0
-        for name in names:
-            i, line = self.line_index[name], self.lines[self.line_index[name]]
-            primary = (60.0 * port_today["booth_hours"][i] / max(port_today["primary_min"][i], 1e-6)
-                       - line.carried_wait_min.shape[0])
-            share = port_today["secondary_share"][i]
-            secondary = ((60.0 * port_today["dock_hours"][i] / max(line.secondary_min, 1e-6) + line.lot_places
-                          - line.in_lot_min.shape[0]) / share) if share > 0 else np.inf
-            room += max(0.0, min(primary, secondary))
-        return room if self.waiting else np.inf
-
-    def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
-        """Expected wait (hours) at each truck crossing. The no-delay counterfactual frees only the
-        Calexico ports, whose waits the model produces: Otay Mesa and San Luis keep theirs.
-        """
-        p = self.params
-        alternatives = {"otay_mesa": p["alternatives.otay_mesa_wait_min"] / 60.0,
-                        "san_luis": p["alternatives.san_luis_wait_min"] / 60.0, "calexico_east": east_wait_h}
-        return np.array([alternatives[port] for port in self.region.truck_ports])
-
-    def _route_costs(self, groups):
-        """Distance cost (USD) of each (origin, destination) group through each truck crossing,
-        and how carriers share the group among crossings at free flow (no wait at East).
-        """
-        km = np.array([self.region.crossing_km(o, d) for o, d, *_ in groups]).reshape(len(groups), -1)
-        usd = km / KM_PER_MILE * self.params["trucking.cost_per_mile_usd"]
-        free = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
-        return usd, TruckingFirm.choose_crossing(free, self.params["trucking.route_choice_spread_usd"])
-
-    @staticmethod
-    def _take_oldest(backlog: np.ndarray, loads: np.ndarray) -> np.ndarray:
-        """Remove `loads` from each group's age-bucketed backlog, oldest first; returns what was taken."""
-        oldest_first = backlog[:, ::-1]
-        before = np.cumsum(oldest_first, axis=1) - oldest_first  # loads older than each bucket
-        taken = np.clip(loads[:, None] - before, 0.0, oldest_first)[:, ::-1]
-        backlog -= taken
-        return taken
-
-    def _split(self, loads: np.ndarray, shares: np.ndarray, east_closed: bool) -> np.ndarray:
-        """Whole loads per group and crossing (largest remainders); those bound for a closed
-        Calexico East wait with the shipper.
-        """
-        raw = loads[:, None] * shares
-        counts = np.floor(raw)
-        short = np.round(loads - counts.sum(axis=1))
-        rank = np.argsort(np.argsort(counts - raw, axis=1), axis=1)  # 0 = largest remainder
-        counts += rank < short[:, None]
-        if east_closed:
-            counts[:, self.east] = 0.0
-        return counts
-
-    def _go_around(self, counts, free_shares, cost_usd, route_usd):
-        """Loads through other ports: beyond what goes there at free flow, a diversion."""
-        others = self.other_ports
-        through = counts[:, others]
-        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_shares[:, others])
-        diverted_by_port = diverted.sum(axis=0)
-        self.ledger["diverted"] += float(diverted_by_port.sum())
-        self.ledger["delivered"] += float(through.sum() - diverted_by_port.sum())
-        for column, loads in zip(self.diverted_columns, diverted_by_port.tolist(), strict=True):
-            self.today[column] += loads
-        extra = np.maximum(0.0, cost_usd[:, others] - route_usd[:, [self.east]])
-        self.today["cost_detour_usd"] += float((diverted * extra).sum())
-
-    def _deliver_produce(self, loads, delay_h, day, perishable):
-        """Produce reaches market; perishable produce loses quality to delay and heat."""
-        p = self.params
-        value = np.asarray(loads) * p["agriculture.value_per_load_usd"]
-        rate = p["agriculture.quality_loss_per_hour"] * self.heat_factor[day.month] * np.asarray(perishable)
-        loss = 1.0 - np.exp(-rate * delay_h)
-        self.today["cost_spoilage_usd"] += float((value * loss).sum())
-        self.today["output_agriculture_mx_usd"] += float((value * (1 - loss)).sum())
-        self.today["trade_north_usd"] += float((value * (1 - loss)).sum())
+        self.freight.take_orders(output, orders)
 
     def serve_lines(self, day, port_today) -> list:
         """The ports serve every line through the day; commuters and visitors join them at the
@@ -576,7 +230,7 @@ class BorderModel(mesa.Model):
         weights = self.port_choice.arrivals_by_hour(home_units, len(self.lines))
         trucks = self.truck_profile[None, :] * port_today["truck_hours"]
         sums = trucks.sum(axis=1, keepdims=True)
-        weights += self.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
+        weights += self.freight.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
         self.arrivals_by_hour = weights
         totals = weights.sum(axis=1, keepdims=True)
         self.arrivals = totals[:, 0]
@@ -590,15 +244,12 @@ class BorderModel(mesa.Model):
                     self.lines, counts.tolist(), cdfs, port_today["booths"], port_today["primary_min"],
                     port_today["secondary_share"], self.line_streams, port_today["docks"], strict=True)]
 
-    def live_with_waits(self, day, results, port_today):
-        """Everyone lives with today's waits: crews, produce, plants, carriers, commuters."""
+    def live_with_waits(self, day, results):
+        """People and crews live with today's waits: commuters lose hours and wages, visitors
+        their time, and Imperial growers harvest with the crews that came (late crews pick less).
+        """
         p = self.params
         outcomes.record_lines(self, results)
-        cost_h = p["trucking.cost_per_hour_usd"]
-        truck_lines = [self.line_index[n] for n in COMMERCIAL_NORTH + (SOUTH,)]
-        wait_h = sum(results[i].wait_hours + results[i].secondary_wait_hours for i in truck_lines)
-        self.today["cost_truck_delay_usd"] += wait_h * cost_h
-
         # Commuters: the time in port at the ports and hours they chose, by home line and sector.
         self.time_in_port_by_hour = np.array([r.time_in_port_by_hour_min for r in results])  # (lines, 24)
         lived = self.port_choice.lived_min(self.time_in_port_by_hour)
@@ -619,12 +270,18 @@ class BorderModel(mesa.Model):
         self.today["output_households_mx_usd"] = float(
             (nonfarm * wf.wage_usd_per_hour * (p["labour.shift_hours"] - wf.lost_paid_hours)).sum())
 
-        # Visitors: their time at the ports and hours they chose.
+        # Visitors: their time at the ports and hours they chose; they spend on the US side.
         visitors = np.zeros(len(self.lines))
         visitors[self.people_lines] = lived[PEOPLE_GROUPS.index("visitors")]
         visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
         self.today["visitor_hours_in_port"] = visitor_hours
         self.today["cost_visitor_time_usd"] += visitor_hours * p["crossers.value_of_time_usd_per_hour"]
+        self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
+        self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
+        self.today["output_retail_services_us_usd"] = self.today["visitor_spending_usd"]
+        # Trips not made are partly spent at home, in Mexicali, instead (the SANDAG method).
+        self.today["output_retail_services_mx_usd"] = (self.crossing_demand.forgone_spending_usd(self.visitor_trips)
+                                                       * p["crossers.spent_at_home_share"])
 
         # Growers harvest with the crews that came, late crews picking less.
         local, cross = self.crews
@@ -644,98 +301,10 @@ class BorderModel(mesa.Model):
                 self.today["output_agriculture_us_usd"] += picked * per_load
             picked_total += picked
         self.today["cost_crops_unharvested_usd"] += left_in_field_usd
-        self.ledger["created"] += exported
+        self.freight.ledger["created"] += exported  # the valley's harvest ships north from tomorrow
         self.today["harvest_loads"] += picked_total
         self.today["field_workers_us"] = local + cross
         self.today["farm_commuters"] = cross
-
-        # Produce and goods that crossed at Calexico East today.
-        # A load is delivered when the port releases its truck, secondary inspection included.
-        loaded = [self.line_index[n] for n in LOADED_NORTH]
-        released = sum(results[i].released for i in loaded)
-        arrived = sum(results[i].arrivals for i in loaded)
-        self.ledger["delivered"] += released  # includes those carried from yesterday
-        in_port_h = (sum(results[i].time_in_port_mean_min * results[i].released for i in loaded)
-                     / released / 60.0) if released else 0.0
-        if self.produce_east > 0 and arrived > 0:
-            perishable_share = self.produce_east_perishable / arrived
-            durable_share = (self.produce_east - self.produce_east_perishable) / arrived
-            age_h = self.produce_east_age_days / max(self.produce_east_perishable, 1e-12) * 24.0
-            self._deliver_produce(released * perishable_share, age_h + in_port_h, day, True)
-            self._deliver_produce(released * durable_share, 0.0, day, False)
-            goods = released * (1 - perishable_share - durable_share)
-        else:
-            goods = released
-        self.today["trade_north_usd"] += goods * p["manufacturing.value_per_load_usd"]
-
-        # Inputs that crossed south reach the plants; the rest is still in line.
-        south = results[self.line_index[SOUTH]]
-        in_line = self.inputs_in_line.sum()
-        got = min(1.0, south.released / in_line) if in_line > 0 else 0.0
-        received = self.inputs_in_line * got
-        self.inputs_in_line -= received
-        self.ledger["delivered"] += float(received.sum())
-        self.today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
-        ratio = p["manufacturing.input_loads_per_output_load"]
-        holding = p["manufacturing.holding_cost_per_year"] / 365.0
-        value, va_share, wage = (p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"],
-                                 p["manufacturing.wage_usd_per_day"])
-        rate_usd = self.freight_rate_usd
-        inventory_usd = stoppage_usd = 0.0
-        for plant, got_loads in zip(self.manufacturers, received.tolist(), strict=True):
-            plant.receive_inputs(got_loads, ratio)
-            full_loads = plant.daily_output_loads
-            inventory = plant.stock_days * full_loads * ratio * value * holding
-            stoppage = plant.stopped_share * (plant.jobs * wage + full_loads * value * va_share)
-            inventory_usd += inventory
-            stoppage_usd += stoppage
-            plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)
-        self.today["cost_inventory_usd"] += inventory_usd
-        self.today["cost_stoppage_usd"] += stoppage_usd
-
-        # Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through.
-        total = float(self.loads_moved_by_firm.sum())
-        cycles = self.loads_moved_by_firm.tolist()
-        free_flow_h, shift_h = p["trucking.free_flow_cycle_hours"], p["trucking.shift_hours"]
-        for firm, firm_loads in zip(self.firms, cycles, strict=True):
-            share = firm_loads / total if total > 0 else 0.0
-            firm.carry(firm_loads, firm_loads * free_flow_h + share * wait_h, shift_h, cost_h)
-            # Trucking's output: the loads carried, at free-flow truck-hours, less the hours in line
-            # that are paid for and carry nothing (its lost productivity).
-            side = "us" if firm.base == "US" else "mx"
-            self.today[f"output_trucking_{side}_usd"] += (firm_loads * free_flow_h - share * wait_h) * cost_h
-
-        # Loads held by shippers for want of trucks or room at the port, and loaded trucks' stock
-        # waiting at the port, carry the inventory cost of their value while they wait.
-        holding_per_day = p["manufacturing.holding_cost_per_year"] / 365.0
-        held_loads = self.produce_backlog.sum() + self.goods_backlog.sum() + self.inputs_backlog.sum()
-        self.today["cost_held_loads_usd"] += held_loads * p["manufacturing.value_per_load_usd"] * holding_per_day
-        in_line_h = sum(results[i].wait_hours + results[i].secondary_wait_hours
-                        for i in (*loaded, self.line_index[SOUTH]))
-        self.today["cost_stock_in_line_usd"] += (in_line_h / 24.0 * p["manufacturing.value_per_load_usd"]
-                                                 * holding_per_day)
-
-        # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
-        self._age_produce(day)
-        # Mexicali Valley growers sell today's harvest at the share of value their produce kept
-        # on its way north today (quality and spoiled loads lost), a signal for next season.
-        kept_usd, lost_usd = self.today["output_agriculture_mx_usd"], self.today["cost_spoilage_usd"]
-        kept = kept_usd / (kept_usd + lost_usd) if kept_usd + lost_usd > 0 else 1.0
-        for g in self.growers:
-            if g.exports_north:
-                g.sell(g.harvested_loads * per_load * kept, g.harvested_loads * per_load)
-        self.goods_backlog += self.goods_made_today
-        for g, grower, share in self.produce_sources:
-            self.produce_backlog[g, 0] += grower.harvested_loads * share
-
-        # Visitors spend on the US side; expectations move toward today's waits.
-        self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
-        self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
-        self.today["output_retail_services_us_usd"] = self.today["visitor_spending_usd"]
-        # Trips not made are partly spent at home, in Mexicali, instead (the SANDAG method).
-        self.today["output_retail_services_mx_usd"] = (self.crossing_demand.forgone_spending_usd(self.visitor_trips)
-                                                       * p["crossers.spent_at_home_share"])
-        self.update_expectations(results, port_today)
 
     def update_expectations(self, results, port_today):
         """Expectations move toward what today showed: the wait to primary (what CBP's wait times
@@ -746,13 +315,6 @@ class BorderModel(mesa.Model):
         """
         w = self.weight
         open_today = port_today["open"] > 0
-        south_line = self.line_index[SOUTH]
-        if open_today[south_line]:
-            standard, fast = (results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH)
-            north = (standard + fast) / 2
-            nominal_north, nominal_south = self._nominal_truck_min
-            self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
-                                         - nominal_north - nominal_south) / 60.0
         wait = np.array([r.wait_mean_min for r in results])
         in_port = np.array([r.time_in_port_mean_min for r in results])
         self.expected_wait_min[open_today] += w * (wait - self.expected_wait_min)[open_today]
@@ -765,19 +327,6 @@ class BorderModel(mesa.Model):
         idx = self._delay_lines[names]
         return float(np.maximum(0.0, self.expected_time_in_port_min[idx] - self.inspection_min[idx]).sum()
                      / len(idx)) / 60.0
-
-    def _age_produce(self, day):
-        """A day older; perishable loads past their shelf life are lost, others keep."""
-        p = self.params
-        perishable = self.produce_perishable
-        spoiled = self.produce_backlog[perishable, -1].sum()
-        kept = self.produce_backlog[~perishable, -1].copy()
-        self.produce_backlog[:, 1:] = self.produce_backlog[:, :-1]
-        self.produce_backlog[:, 0] = 0.0
-        self.produce_backlog[~perishable, -1] += kept
-        self.ledger["spoiled"] += spoiled
-        self.today["cost_spoilage_usd"] += spoiled * p["agriculture.value_per_load_usd"]
-        self.today["spoiled_loads"] += spoiled
 
     def adjust(self, day):
         """Commuters reconsider the US job daily; plants and fleets monthly; growers by season."""

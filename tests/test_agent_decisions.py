@@ -183,7 +183,7 @@ def test_a_month_of_hour_long_truck_waits_moves_plants_stock_and_orders():
         while m.date < dt.date(2024, 2, 25):
             m.step()
         stock = np.mean([p.stock_days for p in m.manufacturers])
-        ordered = float(m.inputs_backlog.sum() + m.inputs_in_line.sum())
+        ordered = float(m.freight.inputs_backlog.sum() + m.freight.inputs_in_line.sum())
         wait_h = m.expected_delay_h(("east_commercial_south",))
         m.run()
         return stock, ordered, wait_h, np.mean([p.orders_index for p in m.manufacturers])

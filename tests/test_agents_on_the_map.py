@@ -5,7 +5,7 @@ import pytest
 from agents import CrossBorderWorker, Grower, Manufacturer, TruckingFirm
 from calexico.viz.region_map import agent_points
 from model import BorderModel
-from model.border_model import CARRIER_YARDS
+from model.populations import CARRIER_YARDS
 
 
 @pytest.fixture(scope="module")

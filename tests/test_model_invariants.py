@@ -20,11 +20,11 @@ def test_every_load_is_delivered_in_transit_diverted_or_spoiled():
     closure = Event("closure", dt.date(2024, 1, 10), dt.date(2024, 1, 12), ("east_commercial_standard",
                     "east_commercial_fast", "east_commercial_empty", "east_commercial_south"))
     m = run(events=(closure,))
-    ledger = m.ledger
+    ledger = m.freight.ledger
     queued = sum(m.lines[m.line_index[n]].carried_wait_min.shape[0]
                  for n in ("east_commercial_standard", "east_commercial_fast"))
-    in_transit = (m.produce_backlog.sum() + m.goods_backlog.sum() + m.inputs_backlog.sum()
-                  + m.inputs_in_line.sum() + queued)
+    in_transit = (m.freight.produce_backlog.sum() + m.freight.goods_backlog.sum() + m.freight.inputs_backlog.sum()
+                  + m.freight.inputs_in_line.sum() + queued)
     accounted = ledger["delivered"] + ledger["diverted"] + ledger["spoiled"] + in_transit
     assert ledger["created"] > 1000
     assert accounted == pytest.approx(ledger["created"], rel=1e-9, abs=1e-6)
@@ -33,7 +33,7 @@ def test_every_load_is_delivered_in_transit_diverted_or_spoiled():
 def test_no_negative_stock_and_employment_within_labour_available():
     m = run(**{"lines.east_commercial_south.booths": 1})
     assert all(p.stock_days >= -1e-9 for p in m.manufacturers)
-    assert (m.produce_backlog >= -1e-9).all() and (m.goods_backlog >= -1e-9).all()
+    assert (m.freight.produce_backlog >= -1e-9).all() and (m.freight.goods_backlog >= -1e-9).all()
     daily = daily_table(m)
     pool = m.params["labour.farm_commuters_peak"]
     assert (daily["farm_commuters"] <= pool + 1e-6).all()
@@ -107,7 +107,7 @@ def test_a_staffing_cut_of_30_percent_removes_30_percent_of_booth_hours():
 def test_a_run_may_start_on_a_sunday_when_the_cargo_lanes_are_shut():
     m = BorderModel({"simulation.start_date": "2023-01-01", "simulation.days": 3, "simulation.warmup_days": 0},
                     seed=1).run()
-    assert m.first_day.weekday() == 6 and m.ledger["created"] > 0
+    assert m.first_day.weekday() == 6 and m.freight.ledger["created"] > 0
 
 
 def test_no_delay_frees_only_calexico_and_diverts_no_more_trucks_than_the_baseline():

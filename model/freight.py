@@ -1,0 +1,418 @@
+"""Shipments across the border: what waits to cross, how it is dispatched, and what it delivers.
+
+Produce from the Mexicali Valley and plants' finished goods wait with the shipper (by origin,
+destination and, for produce, age in days) until a carrier takes them; plants' input orders
+wait to go south. Each day the freight market gives yesterday's loads to carriers, who share
+each group among the truck crossings by expected generalised cost (`TruckingFirm.choose_crossing`);
+nobody sends a truck to a line it cannot clear today. When the port has served its lines the
+loads it released are delivered: produce at the quality the hours cost it, goods as trade,
+inputs to the plants that ordered them. Carriers book the truck-hours, held loads carry their
+inventory cost, and produce that waited past its shelf life spoils.
+
+The agents decide (growers what to harvest, plants what to make and order, carriers their
+rates and routes); this module keeps the loads and does the arithmetic between them.
+"""
+
+import datetime as dt
+
+import numpy as np
+
+from agents import TruckingFirm
+from model.markets import FreightMarket
+from model.region import KM_PER_MILE
+
+LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
+SOUTH = "east_commercial_south"
+EMPTY_NORTH = "east_commercial_empty"
+TRUCK_LINES = (*LOADED_NORTH, EMPTY_NORTH, SOUTH)
+# Where finished goods go (assumption: most to transfer yards in Calexico, the rest onward).
+GOODS_DEST_SHARE = {"calexico": 0.6, "los_angeles": 0.3, "san_diego": 0.05, "phoenix": 0.05}
+
+
+class Freight:
+    """The loads waiting, dispatched and delivered, for a `BorderModel`.
+
+    Attributes:
+        produce_backlog: (produce groups, shelf-life days) loads harvested and not yet shipped, by age.
+        goods_backlog: (goods groups,) finished loads not yet shipped.
+        inputs_backlog: (plants,) input loads ordered and not yet shipped south.
+        inputs_in_line: (plants,) input loads sent to the southbound line and not yet released.
+        arrivals: (lines,) trucks dispatched to each line today (zero at the people's lines).
+        ledger: loads created, delivered, diverted and spoiled since the start (a conservation check).
+        last_truck_wait_h: hours a truck's turn took beyond inspection on the last open day.
+
+    """
+
+    def __init__(self, model):
+        """Set up the load groups, the backlogs and the route costs of the model's agents.
+
+        Args:
+            model: the `BorderModel` (its parameters, lines, region and agents; its `today` record).
+
+        """
+        self.model = model
+        p = self.params = model.params
+        self.line_index = model.line_index
+        self.lines = model.lines
+        # Shipping groups: one per (origin, destination, perishable) of exported produce.
+        exporters = [g for g in model.growers if g.exports_north]
+        self.produce_groups = sorted({(g.place, d, g.perishable) for g in exporters for d in g.destinations})
+        self.produce_perishable = np.array([perishable for _, _, perishable in self.produce_groups], dtype=bool)
+        self.produce_sources = [(self.produce_groups.index((g.place, d, g.perishable)), g, share)
+                                for g in exporters for d, share in g.destinations.items()]
+        self.produce_backlog = np.zeros((len(self.produce_groups), p["agriculture.shelf_life_days"]))
+        plants = model.manufacturers
+        self.goods_groups = sorted({(m.place, d) for m in plants for d in GOODS_DEST_SHARE})
+        self.plant_to_goods_group = np.zeros((len(plants), len(self.goods_groups)))
+        for i, plant in enumerate(plants):
+            for d, share in GOODS_DEST_SHARE.items():
+                self.plant_to_goods_group[i, self.goods_groups.index((plant.place, d))] = share
+        self.goods_backlog = np.zeros(len(self.goods_groups))
+        self.goods_made_today = np.zeros(len(self.goods_groups))
+        self.inputs_backlog = np.zeros(len(plants))
+        self.inputs_in_line = np.zeros(len(plants))
+
+        self.region = model.region
+        self.east = self.region.truck_ports.index("calexico_east")
+        self.other_ports = [k for k in range(len(self.region.truck_ports)) if k != self.east]
+        self.diverted_columns = [f"diverted_{self.region.truck_ports[k]}" for k in self.other_ports]
+        self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
+        self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
+        self.market = FreightMarket()
+        self.rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
+            1 + p["trucking.margin"])
+        nominal = model.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
+        self._nominal_truck_min = (float(nominal[:-1].mean()), float(nominal[-1]))  # loaded north, south
+        self.last_truck_wait_h = 0.0
+        self.arrivals = np.zeros(len(self.lines))
+        self.loads_moved_by_firm = np.zeros(len(model.firms))
+        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
+        self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
+
+    # ------------------------------------------------------------------ loads to ship
+    def on_order(self) -> np.ndarray:
+        """Input loads each plant has ordered and not yet received (waiting or in line)."""
+        return self.inputs_backlog + self.inputs_in_line
+
+    def take_orders(self, goods_loads, input_orders):
+        """Plants' finished loads of today (shipped from tomorrow) and their input orders."""
+        self.inputs_backlog += input_orders
+        self.goods_made_today = np.array(goods_loads) @ self.plant_to_goods_group
+
+    # ---------------------------------------------------------------------- dispatch
+    def dispatch(self, day, port_today):
+        """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
+
+        On a day the cargo lanes are closed by their schedule (Sundays) carriers hold their
+        loads for the next opening; a closure by an event is a choice between holding and
+        going around by another port. Sets `arrivals`, the trucks sent to each line.
+        """
+        p, model, today = self.params, self.model, self.model.today
+        firms = model.firms
+        cost_h = p["trucking.cost_per_hour_usd"]
+        self.arrivals = np.zeros(len(self.lines))
+        self.loads_moved_by_firm = np.zeros(len(firms))
+        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
+        scheduled_shut = not port_today["booth_hours"][self.line_index["east_commercial_standard"]]
+        if scheduled_shut and port_today["closed_hours_ahead"] == 0:
+            return
+        nb_wait_h = model.expected_delay_h(LOADED_NORTH)
+        # Trucks' turns are as long as the lines they sat in on the last open day.
+        cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
+        for firm in firms:
+            firm.set_rate(cycle_h, cost_h, p["trucking.margin"], p["trucking.utilisation_target"],
+                          p["trucking.rate_response"])
+        capacity = np.array([f.capacity_loads(p["trucking.shift_hours"], cycle_h) for f in firms])
+        rates = np.array([f.rate_usd for f in firms])
+
+        closed_h = port_today["closed_hours_ahead"]
+        wait_h = self.crossing_waits_h(nb_wait_h)
+        wait_h[self.east] += closed_h
+
+        # What shippers want moved today; the freight market says how much carriers can take.
+        want_produce = self.produce_backlog.sum(axis=1)
+        want_goods = self.goods_backlog.copy()
+        want_inputs = self.inputs_backlog.copy()
+        demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
+        moved = self.market.allocate(demand, capacity, rates)
+        moved_total = moved.sum()
+        self.rate_usd = float((moved * rates).sum() / moved_total) if moved_total > 0 else float(rates.mean())
+        share = min(1.0, moved_total / demand) if demand > 0 else 1.0
+
+        # Carriers share each load group among crossings by generalised cost: distance plus
+        # expected wait (plus, for produce, the quality it would lose waiting).
+        spread = p["trucking.route_choice_spread_usd"]
+        quality_usd_per_h = (p["agriculture.value_per_load_usd"] * p["agriculture.quality_loss_per_hour"]
+                             * model.heat_factor[day.month])
+        truck_cost = self.produce_route_usd + wait_h * cost_h
+        produce_cost = truck_cost + wait_h * quality_usd_per_h * self.produce_perishable[:, None]
+        goods_cost = self.goods_route_usd + wait_h * cost_h
+        produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
+        goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
+        produce_counts = self._split(np.floor(want_produce * share), produce_shares, closed_h > 0)
+        goods_counts = self._split(np.floor(want_goods * share), goods_shares, closed_h > 0)
+        # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
+        # take (less those still in line) wait with the shipper for tomorrow.
+        room = self.line_room(port_today, LOADED_NORTH)
+        east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
+        if east_total > room:
+            for counts in (produce_counts, goods_counts):
+                counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
+
+        produce_sent = produce_counts.sum(axis=1)
+        taken = self._take_oldest(self.produce_backlog, produce_sent)
+        age_days = (taken @ np.arange(taken.shape[1])) / np.maximum(produce_sent, 1e-12)
+        to_east = produce_counts[:, self.east]
+        self.produce_east = float(to_east.sum())
+        self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
+        self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
+        # Detours are costed in truck time and distance; quality lost on the way is spoilage.
+        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd)
+        elsewhere = produce_counts.copy()
+        elsewhere[:, self.east] = 0.0
+        self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
+                              self.produce_perishable[:, None])
+
+        self.goods_backlog -= goods_counts.sum(axis=1)
+        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
+        goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
+        today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
+        east_loaded = self.produce_east + float(goods_east)
+        south = np.floor(want_inputs * share)
+        if closed_h > 0:
+            south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
+        room = self.line_room(port_today, (SOUTH,))
+        if south.sum() > room:
+            south = np.floor(south * room / south.sum())
+        self.inputs_backlog -= south
+        self.inputs_in_line += south
+        south_total = float(south.sum())
+
+        fleet = sum(f.trucks for f in firms)
+        fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
+        fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
+        self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
+        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
+        self.arrivals[self.line_index[EMPTY_NORTH]] = south_total * (1 - p["trucking.backhaul_share"])
+        self.arrivals[self.line_index[SOUTH]] = south_total
+        # Carriers book only the cycles that left today (the line's room may have held some back).
+        cycles = produce_sent.sum() + goods_total + south_total * (1 - p["trucking.backhaul_share"])
+        self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
+        today["loads_dispatched"] = east_loaded + south_total
+
+    def closed_hours_ahead(self, day) -> float:
+        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
+        name, hours, d = "east_commercial_standard", 0.0, day
+        while any(name in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events):
+            hours += 24.0
+            d += dt.timedelta(days=1)
+            if hours > 24 * 60:
+                break
+        return hours
+
+    def line_room(self, port_today, names) -> float:
+        """Trucks the named lines can clear today: what their booths can inspect, and what their
+        docks and lot can take of the share referred, less those already in line or in the lot.
+        """
+        room = 0.0
+        for name in names:
+            i, line = self.line_index[name], self.lines[self.line_index[name]]
+            primary = (60.0 * port_today["booth_hours"][i] / max(port_today["primary_min"][i], 1e-6)
+                       - line.carried_wait_min.shape[0])
+            share = port_today["secondary_share"][i]
+            secondary = ((60.0 * port_today["dock_hours"][i] / max(line.secondary_min, 1e-6) + line.lot_places
+                          - line.in_lot_min.shape[0]) / share) if share > 0 else np.inf
+            room += max(0.0, min(primary, secondary))
+        return room if self.model.waiting else np.inf
+
+    def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
+        """Expected wait (hours) at each truck crossing. The no-delay counterfactual frees only the
+        Calexico ports, whose waits the model produces: Otay Mesa and San Luis keep theirs.
+        """
+        p = self.params
+        alternatives = {"otay_mesa": p["alternatives.otay_mesa_wait_min"] / 60.0,
+                        "san_luis": p["alternatives.san_luis_wait_min"] / 60.0, "calexico_east": east_wait_h}
+        return np.array([alternatives[port] for port in self.region.truck_ports])
+
+    def _route_costs(self, groups):
+        """Distance cost (USD) of each (origin, destination) group through each truck crossing,
+        and how carriers share the group among crossings at free flow (no wait at East).
+        """
+        km = np.array([self.region.crossing_km(o, d) for o, d, *_ in groups]).reshape(len(groups), -1)
+        usd = km / KM_PER_MILE * self.params["trucking.cost_per_mile_usd"]
+        free = usd + self.crossing_waits_h(0.0) * self.params["trucking.cost_per_hour_usd"]
+        return usd, TruckingFirm.choose_crossing(free, self.params["trucking.route_choice_spread_usd"])
+
+    @staticmethod
+    def _take_oldest(backlog: np.ndarray, loads: np.ndarray) -> np.ndarray:
+        """Remove `loads` from each group's age-bucketed backlog, oldest first; returns what was taken."""
+        oldest_first = backlog[:, ::-1]
+        before = np.cumsum(oldest_first, axis=1) - oldest_first  # loads older than each bucket
+        taken = np.clip(loads[:, None] - before, 0.0, oldest_first)[:, ::-1]
+        backlog -= taken
+        return taken
+
+    def _split(self, loads: np.ndarray, shares: np.ndarray, east_closed: bool) -> np.ndarray:
+        """Whole loads per group and crossing (largest remainders); those bound for a closed
+        Calexico East wait with the shipper.
+        """
+        raw = loads[:, None] * shares
+        counts = np.floor(raw)
+        short = np.round(loads - counts.sum(axis=1))
+        rank = np.argsort(np.argsort(counts - raw, axis=1), axis=1)  # 0 = largest remainder
+        counts += rank < short[:, None]
+        if east_closed:
+            counts[:, self.east] = 0.0
+        return counts
+
+    def _go_around(self, counts, free_shares, cost_usd, route_usd):
+        """Loads through other ports: beyond what goes there at free flow, a diversion."""
+        today, others = self.model.today, self.other_ports
+        through = counts[:, others]
+        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_shares[:, others])
+        diverted_by_port = diverted.sum(axis=0)
+        self.ledger["diverted"] += float(diverted_by_port.sum())
+        self.ledger["delivered"] += float(through.sum() - diverted_by_port.sum())
+        for column, loads in zip(self.diverted_columns, diverted_by_port.tolist(), strict=True):
+            today[column] += loads
+        extra = np.maximum(0.0, cost_usd[:, others] - route_usd[:, [self.east]])
+        today["cost_detour_usd"] += float((diverted * extra).sum())
+
+    # -------------------------------------------------------------------- deliveries
+    def deliver(self, day, results, port_today):
+        """What the port released reaches its buyers; carriers, plants and growers book the day.
+
+        Args:
+            day: the date.
+            results: each line's `LineDay`.
+            port_today: the lines' conditions today (`BorderModel.port_conditions`).
+
+        """
+        p, model, today = self.params, self.model, self.model.today
+        cost_h = p["trucking.cost_per_hour_usd"]
+        truck_lines = [self.line_index[n] for n in (*LOADED_NORTH, EMPTY_NORTH, SOUTH)]
+        wait_h = sum(results[i].wait_hours + results[i].secondary_wait_hours for i in truck_lines)
+        today["cost_truck_delay_usd"] += wait_h * cost_h
+
+        # Produce and goods that crossed at Calexico East today.
+        # A load is delivered when the port releases its truck, secondary inspection included.
+        loaded = [self.line_index[n] for n in LOADED_NORTH]
+        released = sum(results[i].released for i in loaded)
+        arrived = sum(results[i].arrivals for i in loaded)
+        self.ledger["delivered"] += released  # includes those carried from yesterday
+        in_port_h = (sum(results[i].time_in_port_mean_min * results[i].released for i in loaded)
+                     / released / 60.0) if released else 0.0
+        if self.produce_east > 0 and arrived > 0:
+            perishable_share = self.produce_east_perishable / arrived
+            durable_share = (self.produce_east - self.produce_east_perishable) / arrived
+            age_h = self.produce_east_age_days / max(self.produce_east_perishable, 1e-12) * 24.0
+            self._deliver_produce(released * perishable_share, age_h + in_port_h, day, True)
+            self._deliver_produce(released * durable_share, 0.0, day, False)
+            goods = released * (1 - perishable_share - durable_share)
+        else:
+            goods = released
+        today["trade_north_usd"] += goods * p["manufacturing.value_per_load_usd"]
+
+        self._supply_plants(results[self.line_index[SOUTH]])
+        self._book_carriers(wait_h)
+
+        # Loads held by shippers for want of trucks or room at the port, and loaded trucks' stock
+        # waiting at the port, carry the inventory cost of their value while they wait.
+        holding_per_day = p["manufacturing.holding_cost_per_year"] / 365.0
+        held_loads = self.produce_backlog.sum() + self.goods_backlog.sum() + self.inputs_backlog.sum()
+        today["cost_held_loads_usd"] += held_loads * p["manufacturing.value_per_load_usd"] * holding_per_day
+        in_line_h = sum(results[i].wait_hours + results[i].secondary_wait_hours
+                        for i in (*loaded, self.line_index[SOUTH]))
+        today["cost_stock_in_line_usd"] += (in_line_h / 24.0 * p["manufacturing.value_per_load_usd"]
+                                            * holding_per_day)
+
+        # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
+        self._age_produce()
+        # Mexicali Valley growers sell today's harvest at the share of value their produce kept
+        # on its way north today (quality and spoiled loads lost), a signal for next season.
+        per_load = p["agriculture.value_per_load_usd"]
+        kept_usd, lost_usd = today["output_agriculture_mx_usd"], today["cost_spoilage_usd"]
+        kept = kept_usd / (kept_usd + lost_usd) if kept_usd + lost_usd > 0 else 1.0
+        for g in model.growers:
+            if g.exports_north:
+                g.sell(g.harvested_loads * per_load * kept, g.harvested_loads * per_load)
+        self.goods_backlog += self.goods_made_today
+        for g, grower, share in self.produce_sources:
+            self.produce_backlog[g, 0] += grower.harvested_loads * share
+        self._turn_time(results, port_today)
+
+    def _supply_plants(self, south):
+        """Inputs that crossed south reach the plants; the rest is still in line. Plants book
+        the day's freight, inventory and stoppage costs.
+        """
+        p, today = self.params, self.model.today
+        in_line = self.inputs_in_line.sum()
+        got = min(1.0, south.released / in_line) if in_line > 0 else 0.0
+        received = self.inputs_in_line * got
+        self.inputs_in_line -= received
+        self.ledger["delivered"] += float(received.sum())
+        today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
+        ratio = p["manufacturing.input_loads_per_output_load"]
+        holding = p["manufacturing.holding_cost_per_year"] / 365.0
+        value, va_share, wage = (p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"],
+                                 p["manufacturing.wage_usd_per_day"])
+        rate_usd = self.rate_usd
+        inventory_usd = stoppage_usd = 0.0
+        for plant, got_loads in zip(self.model.manufacturers, received.tolist(), strict=True):
+            plant.receive_inputs(got_loads, ratio)
+            full_loads = plant.daily_output_loads
+            inventory = plant.stock_days * full_loads * ratio * value * holding
+            stoppage = plant.stopped_share * (plant.jobs * wage + full_loads * value * va_share)
+            inventory_usd += inventory
+            stoppage_usd += stoppage
+            plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)
+        today["cost_inventory_usd"] += inventory_usd
+        today["cost_stoppage_usd"] += stoppage_usd
+
+    def _book_carriers(self, wait_h):
+        """Carriers book truck-hours: free-flow cycles plus the waits their trucks sat through."""
+        p, today = self.params, self.model.today
+        cost_h = p["trucking.cost_per_hour_usd"]
+        total = float(self.loads_moved_by_firm.sum())
+        cycles = self.loads_moved_by_firm.tolist()
+        free_flow_h, shift_h = p["trucking.free_flow_cycle_hours"], p["trucking.shift_hours"]
+        for firm, firm_loads in zip(self.model.firms, cycles, strict=True):
+            share = firm_loads / total if total > 0 else 0.0
+            firm.carry(firm_loads, firm_loads * free_flow_h + share * wait_h, shift_h, cost_h)
+            # Trucking's output: the loads carried, at free-flow truck-hours, less the hours in line
+            # that are paid for and carry nothing (its lost productivity).
+            side = "us" if firm.base == "US" else "mx"
+            today[f"output_trucking_{side}_usd"] += (firm_loads * free_flow_h - share * wait_h) * cost_h
+
+    def _turn_time(self, results, port_today):
+        """A truck's next turn is as long as today's lines (kept from the last day the lanes opened)."""
+        south_line = self.line_index[SOUTH]
+        if port_today["open"][south_line] > 0:
+            standard, fast = (results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH)
+            north = (standard + fast) / 2
+            nominal_north, nominal_south = self._nominal_truck_min
+            self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
+                                         - nominal_north - nominal_south) / 60.0
+
+    def _deliver_produce(self, loads, delay_h, day, perishable):
+        """Produce reaches market; perishable produce loses quality to delay and heat."""
+        p, today = self.params, self.model.today
+        value = np.asarray(loads) * p["agriculture.value_per_load_usd"]
+        rate = p["agriculture.quality_loss_per_hour"] * self.model.heat_factor[day.month] * np.asarray(perishable)
+        loss = 1.0 - np.exp(-rate * delay_h)
+        today["cost_spoilage_usd"] += float((value * loss).sum())
+        today["output_agriculture_mx_usd"] += float((value * (1 - loss)).sum())
+        today["trade_north_usd"] += float((value * (1 - loss)).sum())
+
+    def _age_produce(self):
+        """A day older; perishable loads past their shelf life are lost, others keep."""
+        today = self.model.today
+        perishable = self.produce_perishable
+        spoiled = self.produce_backlog[perishable, -1].sum()
+        kept = self.produce_backlog[~perishable, -1].copy()
+        self.produce_backlog[:, 1:] = self.produce_backlog[:, :-1]
+        self.produce_backlog[:, 0] = 0.0
+        self.produce_backlog[~perishable, -1] += kept
+        self.ledger["spoiled"] += spoiled
+        today["cost_spoilage_usd"] += spoiled * self.params["agriculture.value_per_load_usd"]
+        today["spoiled_loads"] += spoiled

@@ -679,7 +679,8 @@ def plausible_sets(plan: Plan, obs: list[Observation], designs, values) -> tuple
         z = np.array([x.z for x in o])
         imp = implausibility(z, means, np.array([x.var_fixed for x in o]), var_seed, 0.0)
         combined = kth_max(imp, plan.max_rank)
-        error = np.exp(means - z) - 1
+        simulated = np.exp(Y[:, :, covered]).mean(axis=1)  # the runs' own mean, as validate reports it
+        error = simulated / np.exp(z) - 1
         tol = np.array([x.target.tolerance for x in o])
         fit_role = np.array([x.target.role == "fit" for x in o])
         within = np.abs(error) <= tol
@@ -692,7 +693,7 @@ def plausible_sets(plan: Plan, obs: list[Observation], designs, values) -> tuple
                          "targets_within": int(within[p].sum()), "targets": len(o), **plan.values(U[p])})
             for i, x in enumerate(o):
                 fits.append({"set": len(sets) - 1, "target": x.name, "role": x.target.role,
-                             "observed": x.target.value, "simulated": float(np.exp(means[p, i])),
+                             "observed": x.target.value, "simulated": float(simulated[p, i]),
                              "error": float(error[p, i]), "tolerance": x.target.tolerance,
                              "within": bool(within[p, i]), "implausibility": float(imp[p, i])})
     plausible = pd.DataFrame(sets)

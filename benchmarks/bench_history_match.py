@@ -31,13 +31,15 @@ def defaults() -> dict:
 def runs_per_second(n: int, workers: int, tmp: Path) -> float:
     """Full-year runs with every used target measured, as a wave runs them, on `workers` processes."""
     obs, _ = hm.observations(targets.load())
-    plan = hm.Plan(hm.choose_factors("assumptions+calibrated"), points=max(n, 8), reps=1)
+    plan = hm.Plan(hm.choose_factors("assumptions+calibrated"), points=max(n, 8))
     U = hm.first_design(plan)[:n]
     spec = hm.wave_spec(plan, scenarios.load("baseline"), U, obs, 1)
+    spec.replications = 1
     executor = batch.local_executor(workers)
     try:
-        warm = hm.wave_spec(hm.Plan(plan.factors, days=1, points=8, reps=1), scenarios.load("baseline"), U[:1],
+        warm = hm.wave_spec(hm.Plan(plan.factors, days=1, points=8), scenarios.load("baseline"), U[:1],
                             obs, 0)
+        warm.replications = 1
         batch.run_batch(warm, tmp / "warm", executor=executor, workers=workers, progress=False)  # start the pool
         start = time.perf_counter()
         done = batch.run_batch(spec, tmp / "runs", executor=executor, workers=workers, progress=False)

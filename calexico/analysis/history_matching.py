@@ -367,8 +367,8 @@ class Plan:
     factors: list[Factor]
     scenario: str = "baseline"
     days: int | None = None
-    waves: int = 3
-    points: int = 160
+    waves: int = 4
+    points: int = 200
     reps: int = 2
     base_seed: int = 0
     design_seed: int = 0

@@ -50,6 +50,19 @@ def runs_per_second(n: int, workers: int, tmp: Path) -> float:
     return n / elapsed
 
 
+def cpu_per_run() -> float:
+    """CPU seconds of one full-year run with every target measured, in this process: what a worker
+    spends on a run when it has a core to itself (the machine's other users do not count here).
+    """
+    obs, _ = hm.observations(targets.load())
+    measure = hm.Measure(tuple(o.target for o in obs))
+    scenario = scenarios.load("baseline")
+    measure(scenario, 0, 1, {})  # compile the kernels first
+    start = time.process_time()
+    measure(scenario, 1, None, {})
+    return time.process_time() - start
+
+
 def emulator_cost(points: int, fits: int, targets_used: int, seed: int = 0) -> tuple[float, float, float]:
     """Seconds per emulator fit at the default size; seconds to rule on one candidate point with a
     wave of `targets_used` emulators; and the sampling's share of that work.
@@ -90,7 +103,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         rate = runs_per_second(args.runs, args.workers, Path(tmp))
     rss_runs = me.memory_info().rss / 2**20
-    fit_s, per_candidate, factors = emulator_cost(d["points"], args.fits, T)
+    cpu_s = cpu_per_run()
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # as history_match fits them
+        fit_s, per_candidate, factors = emulator_cost(d["points"], args.fits, T)
     rss_end = me.memory_info().rss / 2**20
     runs = d["waves"] * d["points"] * d["reps"]
     run_s = runs / rate
@@ -100,7 +117,9 @@ def main():
     draws = sum(min(200_000, 4 * d["points"] / 0.05) * (k - 1) for k in range(2, d["waves"] + 1))
     sample_s = (draws + d["waves"] * hm.MC_SAMPLE) * per_candidate
     total = run_s + fits_s + sample_s
-    print(f"runs: {rate:.2f} full-year runs/s on {args.workers} workers ({T} targets measured per run)")
+    idle_total = runs * cpu_s / args.workers + fits_s + sample_s
+    print(f"runs: {rate:.2f} full-year runs/s on {args.workers} workers as measured ({T} targets measured per run);"
+          f" {cpu_s:.2f} CPU s per run, so {args.workers / cpu_s:.2f} runs/s on {args.workers} idle cores")
     print(f"emulators: {fit_s:.2f} s per fit ({d['points']} points, {factors} factors; median of {args.fits});"
           f" {T} per wave")
     print(f"implausibility: {1e6 * per_candidate:.0f} us per candidate point with {T} emulators")
@@ -109,7 +128,7 @@ def main():
     print(f"full match with the defaults ({d['waves']} waves x {d['points']} points x {d['reps']} seeds ="
           f" {runs} runs) on {args.workers} workers: runs {run_s / 60:.1f} min + emulators {fits_s / 60:.1f} min"
           f" + sampling {sample_s / 60:.1f} min (if 5% of a wave's draws survive) = {total / 60:.1f} min"
-          " (target <= 60)")
+          f" (target <= 60); {idle_total / 60:.1f} min on {args.workers} idle cores")
 
 
 if __name__ == "__main__":

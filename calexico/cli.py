@@ -492,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("history-match", help="which parameter sets the observations allow (waves, emulators)")
-    p.add_argument("--waves", type=int, default=4, help="waves of runs, emulators and cuts (default 4)")
+    p.add_argument("--waves", type=int, default=3, help="waves of runs, emulators and cuts (default 3)")
     p.add_argument("--points", type=int, default=200, help="design points per wave (default 200)")
     p.add_argument("--reps", type=int, default=2, help="seeds per point, 2 or more (default 2)")
     p.add_argument("--factors", default="assumptions+calibrated",

@@ -367,7 +367,7 @@ class Plan:
     factors: list[Factor]
     scenario: str = "baseline"
     days: int | None = None
-    waves: int = 4
+    waves: int = 3
     points: int = 200
     reps: int = 2
     base_seed: int = 0
@@ -575,8 +575,13 @@ def history_match(plan: Plan, out, executor=None, workers: int = 1, resume: bool
     own = executor is None and workers > 1
     if own:  # one pool for every wave: a pool takes seconds to start
         executor = batch.local_executor(workers)
+    from threadpoolctl import threadpool_limits
+
     try:
-        return _waves(plan, out, obs, left, executor, workers, resume, progress, report, on_wave)
+        # One BLAS thread: the emulators' matrices are small, and on a machine whose cores run the
+        # model threads only fight each other (four times slower fits on two busy cores).
+        with threadpool_limits(limits=1):
+            return _waves(plan, out, obs, left, executor, workers, resume, progress, report, on_wave)
     finally:
         if own:
             executor.shutdown()
@@ -644,7 +649,7 @@ def _waves(plan: Plan, out: Path, obs: list[Observation], left: list, executor, 
         if report:
             from calexico.analysis import history_report
 
-            history_report.emulator_figure(wave, Y, folder / "emulators.png")
+            history_report.emulator_figure(wave, Y, folder / "emulators.png", ruled)
         if on_wave is not None:
             on_wave(k, row)
     table = pd.DataFrame(rows)

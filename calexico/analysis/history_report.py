@@ -36,12 +36,14 @@ def _save(fig, path: Path):
     tmp.replace(path)
 
 
-def emulator_figure(wave, Y: np.ndarray, path: Path, most: int = 12):
-    """Leave-one-out predictions against the runs' means, with 2-SD intervals (the emulators that
-    rule out most first: those are the ones whose accuracy matters).
+def emulator_figure(wave, Y: np.ndarray, path: Path, ruled_out=None, most: int = 12):
+    """Leave-one-out predictions against the runs' means, with 2-SD intervals; with `ruled_out` (the
+    share of the space each emulator rules out) the ones that rule out most first: those are the
+    ones whose accuracy matters.
     """
     plt = _plt()
-    shown = [e for e in wave.emulators if e.constant is None][:most]
+    order = np.argsort(-np.asarray(ruled_out), kind="stable") if ruled_out is not None else range(len(wave.emulators))
+    shown = [wave.emulators[i] for i in order if wave.emulators[i].constant is None][:most]
     if not shown:
         return
     cols = min(4, len(shown))

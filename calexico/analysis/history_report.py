@@ -19,20 +19,19 @@ FIGURES = "figures"
 BINS = 12
 
 
-def _plt():
-    import matplotlib
+def _figure(**kwargs):
+    """A figure outside pyplot: drawing a report never changes the caller's backend (a notebook's
+    inline figures keep showing) and leaves no figure open.
+    """
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def _save(fig, path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=100)
-    _plt().close(fig)
     tmp.replace(path)
 
 
@@ -41,14 +40,14 @@ def emulator_figure(wave, Y: np.ndarray, path: Path, ruled_out=None, most: int =
     share of the space each emulator rules out) the ones that rule out most first: those are the
     ones whose accuracy matters.
     """
-    plt = _plt()
     order = np.argsort(-np.asarray(ruled_out), kind="stable") if ruled_out is not None else range(len(wave.emulators))
     shown = [wave.emulators[i] for i in order if wave.emulators[i].constant is None][:most]
     if not shown:
         return
     cols = min(4, len(shown))
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False)
+    fig = _figure(figsize=(3.2 * cols, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     names = [o.name for o in wave.observations]
     for ax, em in zip(axes.ravel(), shown, strict=False):
         i = names.index(em.name)
@@ -81,12 +80,12 @@ def shown_factors(match, most: int = 6) -> list[int]:
 
 def region_figures(match, folder: Path) -> dict:
     """1-D and 2-D minimum-implausibility and optical-depth plots from the uniform sample."""
-    plt = _plt()
     plan, U, imp = match.plan, match.mc, match.mc_implausibility
     alive = imp <= plan.cutoff
     chosen = shown_factors(match)
     edges = np.linspace(0, 1, BINS + 1)
-    fig, axes = plt.subplots(2, len(chosen), figsize=(2.6 * len(chosen), 4.6), squeeze=False)
+    fig = _figure(figsize=(2.6 * len(chosen), 4.6))
+    axes = fig.subplots(2, len(chosen), squeeze=False)
     for c, j in enumerate(chosen):
         b = np.clip(np.digitize(U[:, j], edges) - 1, 0, BINS - 1)
         min_i = np.array([imp[b == k].min() if (b == k).any() else np.nan for k in range(BINS)])
@@ -108,7 +107,8 @@ def region_figures(match, folder: Path) -> dict:
 
     pair = chosen[:4]
     n = len(pair)
-    fig, axes = plt.subplots(n, n, figsize=(2.4 * n + 1.5, 2.4 * n), squeeze=False)
+    fig = _figure(figsize=(2.4 * n + 1.5, 2.4 * n))
+    axes = fig.subplots(n, n, squeeze=False)
     images = {}
     for r, a in enumerate(pair):
         for c, b in enumerate(pair):
@@ -146,9 +146,9 @@ def region_figures(match, folder: Path) -> dict:
 
 def waves_figure(match, folder: Path) -> str:
     """The share of the original space left after each wave (log scale)."""
-    plt = _plt()
     t = match.table
-    fig, ax = plt.subplots(figsize=(5, 3))
+    fig = _figure(figsize=(5, 3))
+    ax = fig.subplots()
     share = np.maximum(t["share_nonimplausible"].to_numpy(float), 0.5 / len(match.mc))
     ax.semilogy([0, *t["wave"]], [1.0, *share], "o-")
     ax.set_xlabel("wave")
@@ -158,6 +158,10 @@ def waves_figure(match, folder: Path) -> str:
     path = f"{FIGURES}/waves.png"
     _save(fig, folder / path)
     return path
+
+
+def _ordinal(k: int) -> str:
+    return {1: "largest", 2: "second largest", 3: "third largest"}.get(k, f"{k}th largest")
 
 
 def _pct(x: float, n: int) -> str:
@@ -176,8 +180,8 @@ def write(folder: Path, match) -> Path:
              f"Scenario `{plan.scenario}`, {len(plan.factors)} factors (each over its documented range), "
              f"{len(match.observations)} observed quantities; {plan.waves} waves asked of {plan.points} points "
              f"x {plan.reps} seeds; {'a full year' if plan.days is None else f'{plan.days} days'} per run; "
-             f"cut-off {plan.cutoff:g} on the {'largest' if plan.max_rank == 1 else f'{plan.max_rank}-th largest'}"
-             " implausibility over the targets. The method and the errors: docs/history_matching.md.", ""]
+             f"cut-off {plan.cutoff:g} on the {_ordinal(plan.max_rank)} implausibility over the targets"
+             ". The method and the errors: docs/history_matching.md.", ""]
     if match.stopped:
         lines += [f"**Stopped early:** {match.stopped}.", ""]
     lines += ["## Waves", "",

@@ -35,6 +35,7 @@ RUN_REPS = 2
 def format_summary(summary: dict) -> str:
     """A readable summary of one run (and its impact against no delay, if present)."""
     s = summary
+    over = "over the year" if s["days"] >= 365 else f"over the run, {s['days']} days"
     out = [
         f"Scenario {s['scenario']!r}, seed {s['seed']}, {s['days']} days ({s['first_day']} to {s['last_day']})",
         f"  Calexico East northbound trucks: {s['northbound_trucks']:,.0f}"
@@ -52,9 +53,9 @@ def format_summary(summary: dict) -> str:
         f" passenger vehicles: West {s['passenger_vehicles']['calexico_west']:,.0f},"
         f" East {s['passenger_vehicles']['calexico_east']:,.0f}",
         f"  Trade: north {_money(s['trade_value_usd']['north'])}, south {_money(s['trade_value_usd']['south'])}",
-        f"  Jobs (mean over the year): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
+        f"  Jobs (mean {over}): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
         f" total US {s['jobs']['total_us']:,.0f}, MX {s['jobs']['total_mx']:,.0f}",
-        "  Costs over the run: " + ", ".join(
+        f"  Costs of waiting {over}: " + ", ".join(
             f"{k.replace('_', ' ')} {_money(v)}" for k, v in s["costs_usd"].items() if k != "total")
         + f"; total {_money(s['costs_usd']['total'])}",
     ]
@@ -113,12 +114,15 @@ def format_impact(impact: dict) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    """Run one scenario (default: the baseline) and its no-delay counterfactual."""
+    """Run one scenario (default: the baseline) and its no-delay counterfactual; write the results and
+    the one-page report (report.html, report.png, report.pdf)."""
     from calexico import runs, scenarios, storage
+    from calexico.running import window
+    from calexico.views import impact_report
 
-    scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
+    scenario = window.apply(scenarios.load(args.scenario), args.start, args.end, args.days)
     if args.seed < 0:
         raise ParameterError("command line", "--seed", args.seed, "a whole number, 0 or more")
     if args.reps < 1:
@@ -126,17 +130,22 @@ def cmd_run(args) -> int:
     workers = runs.idle_workers() if args.workers is None else args.workers
     if workers < 1:
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
-    folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
+    out = Path(args.out or Path("results") / Path(args.scenario).stem)
+    span = window.of(scenario.params)
+    window.warn(scenario, span)
+    folder = storage.RunFolder(out)  # a bad --out fails now, not after the run
     try:
-        result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers)
-        if folder is not None:
-            runs.write(result, Path(args.out), folder)
+        result = runs.run_with_impact(scenario, seed=args.seed, reps=args.reps, workers=workers)
+        page = impact_report.from_run(result.summary, span, scenario.events, scenario.description,
+                                      runs.manifest(result)["code_version"])
+        runs.write(result, out, folder, extra=impact_report.files(page))
     finally:
-        if folder is not None:
-            folder.discard()
+        folder.discard()
     print(format_summary(result.summary))
-    if args.out:
-        print(f"Results written to {args.out}/ (daily.parquet, summary.json, scenario.toml, manifest.json)")
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    print(f"Results written to {out}/ (daily.parquet, summary.json, scenario.toml, manifest.json);"
+          f" the one-page report: {out}/report.html (figure report.png, report.pdf)")
     return 0
 
 
@@ -322,7 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"paired replications for the impact's mean and 95%% CI (default {RUN_REPS})")
     p.add_argument("--workers", type=int, default=None,
                    help="processes running the replications (default: the idle cores, at most 2)")
-    p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
+    p.add_argument("--out", default=None,
+                   help="folder for daily.parquet, summary.json, ... and report.html (default: results/SCENARIO)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the named scenarios")

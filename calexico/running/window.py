@@ -134,7 +134,7 @@ def caveats(window: Window, events=(), replications: int | None = None) -> list[
         out.append(f"The run is shorter than a season ({SEASON_DAYS} days): harvests and seasonal commuting are "
                    f"not averaged out, so its totals cannot be scaled to a year.")
     if not window.full_year:
-        out.append(f"Money and output are totals over the run ({window.days} days, {window}), not yearly figures; "
+        out.append(f"Money and output are totals over the run ({window}), not yearly figures; "
                    f"input-output jobs are yearly rates of the run's output.")
     if replications == 1:
         out.append("One replication: no interval; run more (--reps) for a 95% interval.")

@@ -116,13 +116,15 @@ def usd_m(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     m = x / 1e6
-    digits = 1 if abs(m) >= 1 else 2
+    digits = 1 if abs(m) >= 1 else 2 if abs(m) >= 0.01 else 3
+    if round(m, digits) == 0:
+        return "$0M"
     return f"{'-' if m < 0 else ''}${abs(m):,.{digits}f}M"
 
 
 def jobs(x: float | None) -> str:
     """Jobs as a whole number."""
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:,.0f}"
+    return "n/a" if x is None or not math.isfinite(x) else f"{round(x) + 0:,.0f}"
 
 
 def fmt(stat: Stat, unit: str) -> str:

@@ -115,7 +115,8 @@ def format_impact(impact: dict) -> list[str]:
 
 def cmd_run(args) -> int:
     """Run one scenario (default: the baseline) and its no-delay counterfactual; write the results and
-    the one-page report (report.html, report.png, report.pdf)."""
+    the one-page report (report.html, report.png, report.pdf).
+    """
     from calexico import runs, scenarios, storage
     from calexico.running import window
     from calexico.views import impact_report
@@ -190,6 +191,7 @@ def cmd_batch(args) -> int:
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    spec = _batch_window(spec, args)
     storage.check_out_folder(out)
     with _chosen_executor(args) as executor:
         done = batch.run_batch(spec, out, executor=executor, workers=args.workers, resume=args.resume)
@@ -197,6 +199,29 @@ def cmd_batch(args) -> int:
           f" {done['failed']} failed; results in {out}/")
     _print_failures(done)
     return 1 if done["failed"] else 0
+
+
+def _batch_window(spec, args):
+    """The spec with the window `--start`/`--end` ask for (as its parameters and days); warns for
+    each scenario whose events the window misses.
+    """
+    from calexico.running import batch, window
+    from model.parameters import resolve
+
+    def params_of(scenario, spec):
+        days = {"simulation.days": spec.days} if spec.days else {}
+        return resolve({**scenario.overrides, **spec.fixed, **days}, spec.path)
+
+    if args.start is not None or args.end is not None:
+        extra = window.overrides(params_of(spec.scenarios[0], spec), args.start, args.end)
+        raw = dict(spec.raw)
+        if "simulation.days" in extra:
+            raw["days"] = extra.pop("simulation.days")
+        raw["parameters"] = {**spec.fixed, **extra}
+        spec = batch.check_spec(raw, spec.path, Path(args.spec).parent)
+    for scenario in spec.scenarios:
+        window.warn(scenario, window.of(params_of(scenario, spec)))
+    return spec
 
 
 @contextlib.contextmanager
@@ -265,24 +290,60 @@ def cmd_results(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """Write a Markdown report with tables and figures for a batch folder."""
+    """Write a batch's one-page impact report (report.html) and its Markdown report with figures."""
     from calexico import report
+    from calexico.views import impact_report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
+    try:
+        page = impact_report.write_batch(args.dir)
+    except ParameterError as err:  # no counterfactual in this batch: the Markdown report is all there is
+        print(f"No impact report: {err}", file=sys.stderr)
+    else:
+        print(f"One-page impact report written to {page}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    """Paired replications of a scenario against a base, with 95% confidence intervals."""
-    from calexico import compare, storage
+    """Paired replications of a scenario against a base, with 95% confidence intervals, and the
+    one-page report of the difference (report.html, report.png, report.pdf).
+    """
+    from calexico import compare, results, scenarios, storage
+    from calexico.running import window
+    from calexico.views import impact_report
 
-    storage.check_out_folder(args.out or compare.default_out(args.scenario, args.against))
-    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
-                            out=args.out, workers=args.workers, base_seed=args.seed)
+    out = Path(args.out or compare.default_out(args.scenario, args.against))
+    storage.check_out_folder(out)
+    chosen = [scenarios.load(name) for name in (args.against, args.scenario)]
+    extra = window.overrides(chosen[1].params, args.start, args.end, args.days)
+    days = extra.pop("simulation.days", None)
+    spans = [window.of({**s.params, **extra, **({"simulation.days": days} if days else {})}) for s in chosen]
+    for s, span in zip(chosen, spans, strict=True):
+        window.warn(s, span)
+    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=days,
+                            out=out, workers=args.workers, base_seed=args.seed, parameters=extra)
     print(compare.format_table(table, args.scenario, args.against))
-    print(f"Table and figure written to {args.out or compare.default_out(args.scenario, args.against)}/")
+    runs_table = results.load(out)
+    names = list(dict.fromkeys(runs_table["scenario"]))  # the base first, as compare runs them
+    page = impact_report.from_comparison(runs_table, names[-1], names[0], spans[1],
+                                         (*chosen[0].events, *chosen[1].events), chosen[1].description,
+                                         _code_version(out))
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    impact_report.write(out, page, f"What {args.scenario} changes against {args.against}")
+    print(f"Table and figure written to {out}/; the one-page report: {out}/report.html")
     return 0
+
+
+def _code_version(folder: Path) -> str:
+    """The code version a batch folder's manifest records."""
+    import json
+
+    try:
+        return str(json.loads((folder / "manifest.json").read_text()).get("code_version", "unknown"))
+    except (OSError, ValueError):
+        return "unknown"
 
 
 def cmd_validate(args) -> int:
@@ -356,6 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day of every run, YYYY-MM-DD (default: the spec's or scenario's)")
+    p.add_argument("--end", default=None, metavar="DATE",
+                   help="last measured day of every run, YYYY-MM-DD (sets the days)")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("sensitivity", help="which assumptions matter: screen them against the headline impacts")
@@ -395,9 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", default="baseline")
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--days", type=int, default=None)
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--out", default=None, help="folder for the runs, compare.csv and compare.png")
+    p.add_argument("--out", default=None,
+                   help="folder for the runs, compare.csv, compare.png and report.html")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser("validate", help="compare the model with the calibration targets; write a report")
     p.add_argument("scenario", nargs="?", default="baseline", help="a name from scenarios/ or a TOML path")

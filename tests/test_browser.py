@@ -152,7 +152,8 @@ def test_app_renders_offline_and_controls_change_the_run(server, tmp_path):
         # Every slider shows its value; a moved one shows its new value and waits for Reset, with a cue.
         control = page.locator(".control-commercial_booths")
         assert "Staffed commercial booths (standard): 2" in control.inner_text()
-        assert "Commercial lanes close at (weekdays): 20:00" in page.locator(".control-commercial_close_hour").inner_text()
+        close = page.locator(".control-commercial_close_hour").inner_text()
+        assert "Commercial lanes close at (weekdays): 20:00" in close
         assert not page.locator(".reset-cue").count()
         slider = control.get_by_role("slider")
         slider.focus()

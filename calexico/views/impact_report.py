@@ -85,7 +85,8 @@ class Impact:
 
     def headline(self) -> list[tuple[str, str, Stat, str]]:
         """(key, label, value, unit) of the headline numbers: the cost of delay, and each side's
-        output, value added and jobs lost (totals)."""
+        output, value added and jobs lost (totals).
+        """
         over = self.window.over if self.window else "over the run"
         rows = []
         if "total" in self.sections.get("cost", {}):
@@ -246,7 +247,8 @@ def from_comparison(table, scenario: str, base: str, window=None, events=(), des
 def from_paired_batch(table, scenario: str, window=None, events=(), description: str = "",
                       code_version: str = "unknown") -> Impact:
     """A batch scenario whose runs carry their no-delay twin (spec `paired = true`): the mean and
-    95% interval of the per-seed impacts."""
+    95% interval of the per-seed impacts.
+    """
     from calexico.running.impact import COUNTERFACTUAL, interval
 
     ok = table[(table["status"] == "ok") & (table["scenario"] == scenario)]
@@ -272,7 +274,8 @@ def from_paired_batch(table, scenario: str, window=None, events=(), description:
 # ------------------------------------------------------------------------------ the figure
 def figure(impact: Impact, dpi: int = 150):
     """The one-figure summary: cost of delay by component, output lost by sector and side, value added
-    and jobs lost by side and effect, each bar with its 95% interval."""
+    and jobs lost by side and effect, each bar with its 95% interval.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -453,3 +456,107 @@ def files(impact: Impact, title: str | None = None) -> dict[str, bytes]:
     text = page(title or f"What delay costs: {impact.scenario}", meta_rows(impact), [page_body(impact, png)],
                 CONVENTION)
     return {"report.html": text.encode(), "report.png": png, "report.pdf": figure_bytes(impact, "pdf")}
+
+
+# --------------------------------------------------------------------------------- a batch
+@dataclasses.dataclass(frozen=True)
+class _Event:
+    kind: str
+    start: dt.date
+    end: dt.date
+
+
+def _events(manifest: dict, scenario: str) -> tuple:
+    """A batch scenario's events as its manifest records them."""
+    out = []
+    for e in manifest.get("scenarios", {}).get(scenario, {}).get("events", []) or []:
+        try:
+            out.append(_Event(str(e["kind"]), dt.date.fromisoformat(str(e["start"])),
+                              dt.date.fromisoformat(str(e["end"]))))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def batch_impacts(folder) -> tuple[list[Impact], dict]:
+    """A batch's impacts, scenario by scenario: against each run's no-delay twin when the spec paired
+    them (`paired = true`), else against the batch's first scenario with the same seeds.
+
+    Raises:
+        ParameterError: a batch with neither (one scenario, unpaired): there is no counterfactual.
+
+    """
+    import json
+
+    from calexico.running import results
+    from model.parameters import ParameterError
+
+    folder = Path(folder)
+    table = results.load(folder)
+    manifest = {}
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        pass
+    if not isinstance(manifest, dict):
+        manifest = {}
+    ok = table[table["status"] == "ok"]
+    names = list(dict.fromkeys(ok["scenario"]))
+    code = str(manifest.get("code_version", "unknown"))
+    described = {k: (v or {}).get("description", "") for k, v in (manifest.get("scenarios") or {}).items()
+                 if isinstance(v, dict)}
+    paired_runs = any(c.startswith("impact_vs_no_delay.") for c in table.attrs.get("outcomes", []))
+    if paired_runs:
+        impacts = [from_paired_batch(table, s, events=_events(manifest, s), description=described.get(s, ""),
+                                     code_version=code) for s in names]
+    elif len(names) >= 2:
+        impacts = [from_comparison(table, s, names[0], events=_events(manifest, names[0]) + _events(manifest, s),
+                                   description=described.get(s, ""), code_version=code) for s in names[1:]]
+    else:
+        raise ParameterError(str(folder), "runs", f"one scenario ({', '.join(names) or 'none ok'}), unpaired",
+                             "a batch with `paired = true` in its spec (impacts against no delay) or two or more "
+                             "scenarios (impacts against the first)")
+    if ok["point"].nunique() > 1:
+        for impact in impacts:
+            impact.caveats.append(f"Pooled over {ok['point'].nunique()} design points: the interval includes "
+                                  "the spread of the design, not only of the seeds.")
+    return impacts, manifest
+
+
+def write_batch(folder) -> Path:
+    """Write a batch's one-page report, report.html (and figures/impact_<scenario>.png); return its path."""
+    from calexico.running import storage
+
+    folder = Path(folder)
+    impacts, manifest = batch_impacts(folder)
+    figures = folder / "figures"
+    figures.mkdir(exist_ok=True)
+    rows, bodies = [], []
+    for impact in impacts:
+        png = figure_bytes(impact, "png")
+        storage.atomic_write(figures / f"impact_{Path(impact.scenario).stem}.png", png)
+        headline = {key: (stat, unit) for key, _, stat, unit in impact.headline()}
+        rows.append([(html.escape(impact.scenario), "")] + [
+            (f"{fmt(*headline[k])} {fmt_interval(*headline[k])}" if k in headline else "–", f" data-key='{k}'")
+            for k in BATCH_COLUMNS])
+        bodies.append(f"<h2>{html.escape(impact.scenario)}</h2>" + page_body(impact, png, level=3))
+    first = impacts[0]
+    over = first.window.over if first.window else "over the run"
+    summary = (f"<h2>Impacts by scenario, {html.escape(over)} (mean [95% interval])</h2>"
+               + _table(rows, ["scenario", "cost of delay", "output lost, US", "output lost, Mexico",
+                               "value added lost, US", "value added lost, Mexico", "jobs lost, US",
+                               "jobs lost, Mexico"]))
+    spec = manifest.get("spec") or {}
+    meta = [("Batch", str(folder.name)), ("Description", str(spec.get("description", "")) if isinstance(spec, dict)
+                                            else ""),
+            ("Counterfactual", first.counterfactual), ("Code version", first.code_version)]
+    if first.window:
+        meta.append(("Measured window", f"{first.window}, after a warm-up of {first.window.warmup_days} days"))
+    text = page(f"What delay costs: batch {folder.name}", meta, [summary, *bodies], CONVENTION)
+    path = folder / "report.html"
+    storage.atomic_write(path, text.encode())
+    return path
+
+
+BATCH_COLUMNS = ("cost.total", "output_lost.us.total", "output_lost.mx.total", "value_added_lost.us.total",
+                 "value_added_lost.mx.total", "jobs_lost.us.total", "jobs_lost.mx.total")

@@ -144,7 +144,8 @@ def headline(model) -> list[tuple[str, str, str, str]]:
     add("Trucks through Calexico East so far", d["northbound_trucks"].sum(), t["northbound_trucks"].sum(), count)
     diverted = ["diverted_otay_mesa", "diverted_san_luis"]
     add("Trucks diverted so far", d[diverted].to_numpy().sum(), t[diverted].to_numpy().sum(), count)
-    add("Costs so far, USD (difference: the cost of delay)", d["cost_total_usd"].sum(), t["cost_total_usd"].sum(), money)
+    add("Costs so far, USD (difference: the cost of delay)", d["cost_total_usd"].sum(), t["cost_total_usd"].sum(),
+        money)
     add("Jobs today, US (total)", d["jobs_total_us"].iloc[-1], t["jobs_total_us"].iloc[-1], count)
     add("Jobs today, MX (total)", d["jobs_total_mx"].iloc[-1], t["jobs_total_mx"].iloc[-1], count)
     return rows

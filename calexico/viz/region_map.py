@@ -272,7 +272,8 @@ class MapFigure:
 
     def _labels(self, graph, region, zoom):
         """Names of areas, counties and places, placed so that none covers another; the port labels
-        (whose numbers change daily) get fixed places first, sized for their longest text."""
+        (whose numbers change daily) get fixed places first, sized for their longest text.
+        """
         self.canvas.draw()
         renderer = self.canvas.get_renderer()
         box = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#999999", "alpha": 0.9}

@@ -41,6 +41,10 @@ def format_summary(summary: dict) -> str:
         f" ({s['northbound_trucks_loaded']:,.0f} loaded)",
         f"  Commercial wait: mean {s['mean_commercial_wait_min']:.1f} min,"
         f" typical daily p95 {s['p95_commercial_wait_min']:.1f} min",
+        f"  Northbound crossing, Mexican export customs to US release: mean"
+        f" {s['mean_northbound_crossing_time_min']:.1f} min (certified {s['mean_certified_crossing_time_min']:.1f},"
+        f" standard {s['mean_standard_crossing_time_min']:.1f}; at the export customs"
+        f" {s['mean_mx_export_time_in_port_min']:.1f}; US time in port {s['mean_commercial_time_in_port_min']:.1f})",
         f"  Diverted trucks: Otay Mesa {s['diverted_trucks']['otay_mesa']:,.0f},"
         f" San Luis {s['diverted_trucks']['san_luis']:,.0f}",
         f"  Pedestrians: West {s['pedestrians']['calexico_west']:,.0f},"

@@ -19,7 +19,7 @@ from mesa.discrete_space import Network
 from agents.cross_border_worker import FARM, NONFARM
 from model import outcomes, populations
 from model.crossing_demand import CrossingDemand
-from model.freight import LOADED_NORTH, SOUTH, Freight
+from model.freight import EXPORT_NORTH, FEEDS, LOADED_NORTH, SOUTH, Freight
 from model.markets import LabourMarket
 from model.parameters import line_names, resolve
 from model.port import Line
@@ -82,7 +82,10 @@ class BorderModel(mesa.Model):
         self.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                         for line in self.lines])
         # The truck lines whose expected delay carriers and plants read (expected_delay_h).
-        self._delay_lines = {names: np.array([self.line_index[n] for n in names]) for names in (LOADED_NORTH, (SOUTH,))}
+        self._delay_lines = {names: np.array([self.line_index[n] for n in names])
+                             for names in (LOADED_NORTH, EXPORT_NORTH, (SOUTH,))}
+        # Which line feeds which: (Mexican export customs, the US line its trucks join).
+        self.feeds = [(self.line_index[mx], self.line_index[us]) for mx, us in FEEDS]
         temps = {int(r["month"]): float(r["mean_c"]) for r in populations.data_rows("monthly_temperature.csv")}
         self.heat_factor = {
             m: p["agriculture.heat_q10"] ** ((t - 20.0) / 10.0) for m, t in temps.items()
@@ -238,11 +241,25 @@ class BorderModel(mesa.Model):
         np.cumsum(weights / np.where(totals > 0, totals, 1.0), axis=1, out=cdfs[:, 1:])
         cdfs[totals[:, 0] <= 0] = _UNIFORM_CDF
         # Fractional expected arrivals round up or down at random, from a stream of their own.
-        counts = np.floor(self.arrivals + self.rounding_stream.random(len(self.lines))).astype(int)
-        return [line.serve_day(n, cdf, booths, primary_min, share, stream, self.waiting, docks)
-                for line, n, cdf, booths, primary_min, share, stream, docks in zip(
-                    self.lines, counts.tolist(), cdfs, port_today["booths"], port_today["primary_min"],
-                    port_today["secondary_share"], self.line_streams, port_today["docks"], strict=True)]
+        counts = np.floor(self.arrivals + self.rounding_stream.random(len(self.lines))).astype(int).tolist()
+
+        def serve(i):
+            return self.lines[i].serve_day(counts[i], cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
+                                           port_today["secondary_share"][i], self.line_streams[i], self.waiting,
+                                           port_today["docks"][i])
+
+        # Loads clear Mexico's export customs first: the trucks it releases, in the hours it
+        # releases them, are the arrivals of the US line behind it.
+        results = [None] * len(self.lines)
+        for mx, us in self.feeds:
+            results[mx] = serve(mx)
+            released = results[mx].released_by_hour
+            counts[us] = int(round(released.sum()))
+            if counts[us] > 0:
+                cdfs[us, 1:] = np.cumsum(released) / released.sum()
+                self.arrivals_by_hour[us] = released
+                self.arrivals[us] = counts[us]
+        return [r if r is not None else serve(i) for i, r in enumerate(results)]
 
     def live_with_waits(self, day, results):
         """People and crews live with today's waits: commuters lose hours and wages, visitors

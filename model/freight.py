@@ -22,9 +22,13 @@ from model.markets import FreightMarket
 from model.region import KM_PER_MILE
 
 LOADED_NORTH = ("east_commercial_standard", "east_commercial_fast")
+# Loaded trucks clear Mexico's export customs first: the standard lanes, or the express lane for
+# certified (FAST) loads. Empty trucks carry no export declaration and go straight to the US line.
+EXPORT_NORTH = ("east_mx_export_standard", "east_mx_export_express")
+FEEDS = tuple(zip(EXPORT_NORTH, LOADED_NORTH, strict=True))  # (export customs lane, the US line it feeds)
 SOUTH = "east_commercial_south"
 EMPTY_NORTH = "east_commercial_empty"
-TRUCK_LINES = (*LOADED_NORTH, EMPTY_NORTH, SOUTH)
+TRUCK_LINES = (*EXPORT_NORTH, *LOADED_NORTH, EMPTY_NORTH, SOUTH)
 # Where finished goods go (assumption: most to transfer yards in Calexico, the rest onward).
 GOODS_DEST_SHARE = {"calexico": 0.6, "los_angeles": 0.3, "san_diego": 0.05, "phoenix": 0.05}
 
@@ -78,11 +82,23 @@ class Freight:
         self.diverted_columns = [f"diverted_{self.region.truck_ports[k]}" for k in self.other_ports]
         self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
         self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
+        # Inputs come south to each plant from where its goods go (assumption: the same yards and
+        # markets, in the same shares); a plant's distance cost through a crossing is their mean.
+        self.south_diverted_columns = [f"diverted_south_{self.region.truck_ports[k]}" for k in self.other_ports]
+        km = np.array([sum(share * self.region.crossing_km(o, plant.place) for o, share in GOODS_DEST_SHARE.items())
+                       for plant in plants]).reshape(len(plants), -1)
+        self.inputs_route_usd = km / KM_PER_MILE * p["trucking.cost_per_mile_usd"]
+        self.inputs_free_shares = TruckingFirm.choose_crossing(
+            self.inputs_route_usd + self.crossing_waits_h(0.0) * p["trucking.cost_per_hour_usd"],
+            p["trucking.route_choice_spread_usd"])
+        self.inputs_elsewhere = np.zeros(len(plants))  # inputs that went by another port today
         self.market = FreightMarket()
         self.rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
             1 + p["trucking.margin"])
-        nominal = model.inspection_min[[self.line_index[n] for n in (*LOADED_NORTH, SOUTH)]]
-        self._nominal_truck_min = (float(nominal[:-1].mean()), float(nominal[-1]))  # loaded north, south
+        # What a truck's turn takes at the port on an ordinary day: the loaded northbound
+        # crossing (export customs and US line, mean of the two lanes), and southbound.
+        nominal = model.inspection_min[[self.line_index[n] for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH)]]
+        self._nominal_truck_min = (float(nominal[:2].mean() + nominal[2:4].mean()), float(nominal[-1]))
         self.last_truck_wait_h = 0.0
         self.arrivals = np.zeros(len(self.lines))
         self.loads_moved_by_firm = np.zeros(len(model.firms))
@@ -113,10 +129,12 @@ class Freight:
         self.arrivals = np.zeros(len(self.lines))
         self.loads_moved_by_firm = np.zeros(len(firms))
         self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
+        self.inputs_elsewhere = np.zeros(len(self.inputs_backlog))
         scheduled_shut = not port_today["booth_hours"][self.line_index["east_commercial_standard"]]
         if scheduled_shut and port_today["closed_hours_ahead"] == 0:
             return
-        nb_wait_h = model.expected_delay_h(LOADED_NORTH)
+        # The whole crossing: Mexico's export customs, then the US line.
+        nb_wait_h = model.expected_delay_h(EXPORT_NORTH) + model.expected_delay_h(LOADED_NORTH)
         # Trucks' turns are as long as the lines they sat in on the last open day.
         cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in firms:
@@ -152,8 +170,12 @@ class Freight:
         produce_counts = self._split(np.floor(want_produce * share), produce_shares, closed_h > 0)
         goods_counts = self._split(np.floor(want_goods * share), goods_shares, closed_h > 0)
         # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
-        # take (less those still in line) wait with the shipper for tomorrow.
-        room = self.line_room(port_today, LOADED_NORTH)
+        # take (less those still in line) wait with the shipper for tomorrow. Each lane has its
+        # own room (the export customs' and the US line's, whichever is less); the fleet's FAST
+        # share says how the loads divide between the lanes.
+        fleet = sum(f.trucks for f in firms)
+        fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
+        room = self.loaded_room(port_today, fast)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         if east_total > room:
             for counts in (produce_counts, goods_counts):
@@ -167,48 +189,69 @@ class Freight:
         self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
         self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
         # Detours are costed in truck time and distance; quality lost on the way is spoilage.
-        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd)
+        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd,
+                        self.diverted_columns)
         elsewhere = produce_counts.copy()
         elsewhere[:, self.east] = 0.0
         self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
                               self.produce_perishable[:, None])
 
         self.goods_backlog -= goods_counts.sum(axis=1)
-        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd)
+        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd, self.diverted_columns)
         goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
         today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
         east_loaded = self.produce_east + float(goods_east)
-        south = np.floor(want_inputs * share)
-        if closed_h > 0:
-            south[:] = 0.0  # inputs come through the plants' own crossing; they wait for it
+        # Inputs south choose a crossing or hold, as loads north do: by distance and the wait
+        # expected at Calexico East's southbound line (or the hours until it reopens).
+        south_closed_h = self.closed_hours_ahead(day, (SOUTH,)) if model.events else 0.0
+        south_wait_h = self.crossing_waits_h(model.expected_delay_h((SOUTH,)))
+        south_wait_h[self.east] += south_closed_h
+        inputs_cost = self.inputs_route_usd + south_wait_h * cost_h
+        input_counts = self._split(np.floor(want_inputs * share), TruckingFirm.choose_crossing(inputs_cost, spread),
+                                   south_closed_h > 0)
         room = self.line_room(port_today, (SOUTH,))
-        if south.sum() > room:
-            south = np.floor(south * room / south.sum())
-        self.inputs_backlog -= south
+        east_inputs = input_counts[:, self.east].sum()
+        if east_inputs > room:
+            input_counts[:, self.east] = np.floor(input_counts[:, self.east] * room / east_inputs)
+        self._go_around(input_counts, self.inputs_free_shares, inputs_cost, self.inputs_route_usd,
+                        self.south_diverted_columns)
+        south = input_counts[:, self.east]
+        self.inputs_elsewhere = input_counts.sum(axis=1) - south
+        self.inputs_backlog -= input_counts.sum(axis=1)
         self.inputs_in_line += south
         south_total = float(south.sum())
+        inputs_total = float(input_counts.sum())
 
-        fleet = sum(f.trucks for f in firms)
-        fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
         fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
-        self.arrivals[self.line_index["east_commercial_fast"]] = fast_loads
-        self.arrivals[self.line_index["east_commercial_standard"]] = east_loaded - fast_loads
+        self.arrivals[self.line_index["east_mx_export_express"]] = fast_loads
+        self.arrivals[self.line_index["east_mx_export_standard"]] = east_loaded - fast_loads
         self.arrivals[self.line_index[EMPTY_NORTH]] = south_total * (1 - p["trucking.backhaul_share"])
         self.arrivals[self.line_index[SOUTH]] = south_total
         # Carriers book only the cycles that left today (the line's room may have held some back).
-        cycles = produce_sent.sum() + goods_total + south_total * (1 - p["trucking.backhaul_share"])
+        cycles = produce_sent.sum() + goods_total + inputs_total * (1 - p["trucking.backhaul_share"])
         self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
-        today["loads_dispatched"] = east_loaded + south_total
+        today["loads_dispatched"] = east_loaded + south_total  # at Calexico East
 
-    def closed_hours_ahead(self, day) -> float:
-        """Hours until Calexico East's commercial lanes reopen, if closed by an event today."""
-        name, hours, d = "east_commercial_standard", 0.0, day
-        while any(name in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events):
+    def closed_hours_ahead(self, day, names=("east_commercial_standard", "east_mx_export_standard")) -> float:
+        """Hours until the named lines reopen if an event closes any today; by default Calexico
+        East's loaded northbound crossing (the US commercial lanes and Mexico's export customs).
+        """
+        hours, d = 0.0, day
+        while any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events for n in names):
             hours += 24.0
             d += dt.timedelta(days=1)
             if hours > 24 * 60:
                 break
         return hours
+
+    def loaded_room(self, port_today, fast_share: float) -> float:
+        """Loaded trucks Calexico East can take today, lane by lane: a lane's room is the lesser
+        of its export customs' and its US line's, and neither lane is filled past its own room
+        (the FAST share of the fleet fixes how the loads divide).
+        """
+        lanes = [min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS]
+        shares = (1.0 - fast_share, fast_share)
+        return min((room / share for room, share in zip(lanes, shares, strict=True) if share > 0), default=0.0)
 
     def line_room(self, port_today, names) -> float:
         """Trucks the named lines can clear today: what their booths can inspect, and what their
@@ -265,7 +308,7 @@ class Freight:
             counts[:, self.east] = 0.0
         return counts
 
-    def _go_around(self, counts, free_shares, cost_usd, route_usd):
+    def _go_around(self, counts, free_shares, cost_usd, route_usd, columns):
         """Loads through other ports: beyond what goes there at free flow, a diversion."""
         today, others = self.model.today, self.other_ports
         through = counts[:, others]
@@ -273,7 +316,7 @@ class Freight:
         diverted_by_port = diverted.sum(axis=0)
         self.ledger["diverted"] += float(diverted_by_port.sum())
         self.ledger["delivered"] += float(through.sum() - diverted_by_port.sum())
-        for column, loads in zip(self.diverted_columns, diverted_by_port.tolist(), strict=True):
+        for column, loads in zip(columns, diverted_by_port.tolist(), strict=True):
             today[column] += loads
         extra = np.maximum(0.0, cost_usd[:, others] - route_usd[:, [self.east]])
         today["cost_detour_usd"] += float((diverted * extra).sum())
@@ -290,7 +333,7 @@ class Freight:
         """
         p, model, today = self.params, self.model, self.model.today
         cost_h = p["trucking.cost_per_hour_usd"]
-        truck_lines = [self.line_index[n] for n in (*LOADED_NORTH, EMPTY_NORTH, SOUTH)]
+        truck_lines = [self.line_index[n] for n in TRUCK_LINES]
         wait_h = sum(results[i].wait_hours + results[i].secondary_wait_hours for i in truck_lines)
         today["cost_truck_delay_usd"] += wait_h * cost_h
 
@@ -298,10 +341,11 @@ class Freight:
         # A load is delivered when the port releases its truck, secondary inspection included.
         loaded = [self.line_index[n] for n in LOADED_NORTH]
         released = sum(results[i].released for i in loaded)
-        arrived = sum(results[i].arrivals for i in loaded)
+        arrived = sum(results[self.line_index[n]].arrivals for n in EXPORT_NORTH)  # dispatched today
         self.ledger["delivered"] += released  # includes those carried from yesterday
-        in_port_h = (sum(results[i].time_in_port_mean_min * results[i].released for i in loaded)
-                     / released / 60.0) if released else 0.0
+        # Their hours in port: the whole crossing, export customs and US line.
+        in_port_h = (sum(crossing_min(results, self.line_index, mx, us) * results[self.line_index[us]].released
+                         for mx, us in FEEDS) / released / 60.0) if released else 0.0
         if self.produce_east > 0 and arrived > 0:
             perishable_share = self.produce_east_perishable / arrived
             durable_share = (self.produce_east - self.produce_east_perishable) / arrived
@@ -321,8 +365,8 @@ class Freight:
         holding_per_day = p["manufacturing.holding_cost_per_year"] / 365.0
         held_loads = self.produce_backlog.sum() + self.goods_backlog.sum() + self.inputs_backlog.sum()
         today["cost_held_loads_usd"] += held_loads * p["manufacturing.value_per_load_usd"] * holding_per_day
-        in_line_h = sum(results[i].wait_hours + results[i].secondary_wait_hours
-                        for i in (*loaded, self.line_index[SOUTH]))
+        in_line_h = sum(results[self.line_index[n]].wait_hours + results[self.line_index[n]].secondary_wait_hours
+                        for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH))
         today["cost_stock_in_line_usd"] += (in_line_h / 24.0 * p["manufacturing.value_per_load_usd"]
                                             * holding_per_day)
 
@@ -348,9 +392,10 @@ class Freight:
         p, today = self.params, self.model.today
         in_line = self.inputs_in_line.sum()
         got = min(1.0, south.released / in_line) if in_line > 0 else 0.0
-        received = self.inputs_in_line * got
-        self.inputs_in_line -= received
-        self.ledger["delivered"] += float(received.sum())
+        released = self.inputs_in_line * got
+        self.inputs_in_line -= released
+        self.ledger["delivered"] += float(released.sum())  # those by other ports were counted at dispatch
+        received = released + self.inputs_elsewhere
         today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
         ratio = p["manufacturing.input_loads_per_output_load"]
         holding = p["manufacturing.holding_cost_per_year"] / 365.0
@@ -388,7 +433,7 @@ class Freight:
         """A truck's next turn is as long as today's lines (kept from the last day the lanes opened)."""
         south_line = self.line_index[SOUTH]
         if port_today["open"][south_line] > 0:
-            standard, fast = (results[self.line_index[n]].time_in_port_mean_min for n in LOADED_NORTH)
+            standard, fast = (crossing_min(results, self.line_index, mx, us) for mx, us in FEEDS)
             north = (standard + fast) / 2
             nominal_north, nominal_south = self._nominal_truck_min
             self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
@@ -416,3 +461,11 @@ class Freight:
         self.ledger["spoiled"] += spoiled
         today["cost_spoilage_usd"] += spoiled * self.params["agriculture.value_per_load_usd"]
         today["spoiled_loads"] += spoiled
+
+
+def crossing_min(results, line_index, mx: str, us: str) -> float:
+    """Mean minutes of today's northbound crossing by one lane: the time in port at Mexico's
+    export customs plus the time in port at the US line it feeds (joining the first line to
+    release at the second; the short drive between them is in the US line's wait).
+    """
+    return results[line_index[mx]].time_in_port_mean_min + results[line_index[us]].time_in_port_mean_min

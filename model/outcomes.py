@@ -11,6 +11,7 @@ import numpy as np
 
 from agents.cross_border_worker import NONFARM
 from model import input_output
+from model.freight import EXPORT_NORTH, FEEDS
 from model.parameters import line_names
 
 PORT_LINES = tuple(line_names())
@@ -42,7 +43,9 @@ DAILY_COLUMNS = (
     "commercial_wait_mean_min", "commercial_wait_p95_min", "commercial_queue_at_close",
     "commercial_time_in_port_mean_min", "commercial_time_in_port_p95_min",
     "commercial_in_lot_at_close", "commercial_blocked_booth_hours",
-    "diverted_otay_mesa", "diverted_san_luis",
+    "mx_export_time_in_port_mean_min", "standard_crossing_time_mean_min", "certified_crossing_time_mean_min",
+    "northbound_crossing_time_mean_min",
+    "diverted_otay_mesa", "diverted_san_luis", "diverted_south_otay_mesa", "diverted_south_san_luis",
     "west_pedestrians", "west_vehicles", "east_pedestrians", "east_vehicles",
     "pedestrian_wait_mean_min", "vehicle_wait_mean_min",
     "pedestrian_time_in_port_mean_min", "vehicle_time_in_port_mean_min",
@@ -97,6 +100,19 @@ def record_lines(model, results):
     today["commercial_time_in_port_p95_min"] = max(r.time_in_port_p95_min for r in north if r.released) \
         if released else 0.0
     today["commercial_in_lot_at_close"] = sum(r.in_lot_at_close for r in north)
+    # The whole northbound crossing of a loaded truck, as truckers speak of it: Mexico's export
+    # customs, then the US line (each lane's mean time in port at both, added).
+    exports = [results[model.line_index[n]] for n in EXPORT_NORTH]
+    out = sum(r.released for r in exports)
+    today["mx_export_time_in_port_mean_min"] = (sum(r.time_in_port_mean_min * r.released for r in exports) / out
+                                                if out else 0.0)
+    lanes = []
+    for (mx, us), column in zip(FEEDS, ("standard_crossing_time_mean_min", "certified_crossing_time_mean_min"),
+                                strict=True):
+        mx_day, us_day = results[model.line_index[mx]], results[model.line_index[us]]
+        today[column] = mx_day.time_in_port_mean_min + us_day.time_in_port_mean_min if us_day.released else 0.0
+        lanes.append((today[column], us_day.released))
+    today["northbound_crossing_time_mean_min"] = _weighted(lanes)
     today["commercial_blocked_booth_hours"] = sum(r.blocked_booth_hours for r in north)
     for port in ("west", "east"):
         today[f"{port}_pedestrians"] = today[f"{port}_pedestrian_served"]
@@ -118,6 +134,12 @@ def record_lines(model, results):
         float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night_n) if night_n > 0 else 0.0)
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
+
+
+def _day_weighted(d, column: str, weights) -> float:
+    """A daily mean over the days, weighted by the day's count (the sum of the weight columns)."""
+    w = d[list(weights)].sum(axis=1).to_numpy()
+    return float(np.average(d[column], weights=w)) if w.sum() > 0 else 0.0
 
 
 def _weighted(pairs) -> float:
@@ -181,8 +203,18 @@ def summarise(daily, params: dict, seed: int) -> dict:
         if released.sum() else 0.0,
         "p95_commercial_time_in_port_min": float(np.average(d["commercial_time_in_port_p95_min"], weights=released))
         if released.sum() else 0.0,
+        # The whole northbound crossing of loaded trucks (export customs to US release), by lane.
+        **{f"mean_{key}_min": _day_weighted(d, column, weight) for key, column, weight in (
+            ("mx_export_time_in_port", "mx_export_time_in_port_mean_min", ("east_mx_export_standard_released",
+                                                                           "east_mx_export_express_released")),
+            ("standard_crossing_time", "standard_crossing_time_mean_min", ("east_commercial_standard_released",)),
+            ("certified_crossing_time", "certified_crossing_time_mean_min", ("east_commercial_fast_released",)),
+            ("northbound_crossing_time", "northbound_crossing_time_mean_min",
+             ("east_commercial_standard_released", "east_commercial_fast_released")))},
         "diverted_trucks": {"otay_mesa": float(d["diverted_otay_mesa"].sum()),
                             "san_luis": float(d["diverted_san_luis"].sum())},
+        "diverted_trucks_south": {"otay_mesa": float(d["diverted_south_otay_mesa"].sum()),
+                                  "san_luis": float(d["diverted_south_san_luis"].sum())},
         "pedestrians": {"calexico_west": float(d["west_pedestrians"].sum()),
                         "calexico_east": float(d["east_pedestrians"].sum())},
         "passenger_vehicles": {"calexico_west": float(d["west_vehicles"].sum()),

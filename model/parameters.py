@@ -19,7 +19,7 @@ EVENT_KINDS = {
     "secondary_share": "share referred to secondary set to `value` on the chosen lines",
     "primary_factor": "primary inspection minutes multiplied by `factor` on the chosen lines",
 }
-LINE_GROUPS = ("commercial", "commercial_north", "passenger", "all")
+LINE_GROUPS = ("commercial", "commercial_north", "mx_export", "passenger", "all")
 
 
 class ParameterError(ValueError):
@@ -199,8 +199,10 @@ def resolve_lines(selector, where: str, key: str) -> tuple[str, ...]:
             out += [n for n in names if "commercial" in n]
         elif item == "commercial_north":
             out += [n for n in names if "commercial" in n and not n.endswith("south")]
+        elif item == "mx_export":
+            out += [n for n in names if "mx_export" in n]
         elif item == "passenger":
-            out += [n for n in names if "commercial" not in n]
+            out += [n for n in names if "commercial" not in n and "mx_export" not in n]
         elif item in names:
             out.append(item)
         else:

@@ -28,6 +28,8 @@ DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", 
 
 def hours_group(line: str) -> str:
     """Which operating hours a line keeps."""
+    if "mx_export" in line:
+        return "mx_export"
     if "commercial" in line:
         return "east_commercial"
     return "east_passenger" if line.startswith("east") else "west"
@@ -58,6 +60,7 @@ class LineDay:
     time_in_port_by_hour_min: np.ndarray | None = None
     blocked_booth_hours: float = 0.0
     in_lot_at_close: int = 0
+    released_by_hour: np.ndarray | None = None
 
 
 class Line:
@@ -67,7 +70,8 @@ class Line:
         self.name = name
         self.index = index
         self.port = port_of(name)
-        self.commercial = "commercial" in name
+        # Trucks' lines: CBP's commercial lanes and the Mexican export customs before them.
+        self.commercial = "commercial" in name or "mx_export" in name
         prefix = f"lines.{name}."
         self.booths = params[prefix + "booths"]
         self.primary_min = params[prefix + "primary_min"]
@@ -167,18 +171,20 @@ class Line:
             return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, n * in_port_min / 60.0, np.zeros(24),
                            referred=int(round(n * secondary_share)), released=n,
                            time_in_port_mean_min=in_port_min, time_in_port_p95_min=in_port_min,
-                           time_in_port_by_hour_min=np.full(24, in_port_min))
+                           time_in_port_by_hour_min=np.full(24, in_port_min),
+                           released_by_hour=n * np.diff(cdf_by_hour))
         if docks_by_hour is None:
             docks_by_hour = self.docks_by_hour(0, 1.0)
         if self._draws.shape[0] < 2 * n + 1:
             self._draws = np.empty(2 * (2 * n + 1))
         spacings = rng.standard_exponential(out=self._draws[:n_new + 1])
         uniforms = rng.random(out=self._draws[n_new + 1:n_new + 1 + n])
+        released_by_hour = np.zeros(24)
         (served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
          released, port_mean, port_p95, port_by_hour, in_lot, in_lot_service) = line_day(
             spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
             secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
-            self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist)
+            self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist, released_by_hour)
         self.carried_wait_min = left
         self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(
@@ -198,6 +204,7 @@ class Line:
             time_in_port_by_hour_min=port_by_hour,
             blocked_booth_hours=blocked_min / 60.0,
             in_lot_at_close=in_lot.shape[0],
+            released_by_hour=released_by_hour,
         )
 
 

@@ -247,7 +247,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, docks_by_hour, lot_places,
-             in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None):
+             in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None, released_by_hour=None):
     """One line's day through primary and secondary, in one compiled pass.
 
     Draws the day (arrival times, inspection times, referrals), then queues it by
@@ -280,6 +280,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         hist: the line's own 4,096 zeroed bins for the wait's histogram, used and left zeroed
             again, so that a day does not clear 32 kB it mostly never touches (optional).
         port_hist: the same for the time in port's histogram (optional).
+        released_by_hour: 24 zeroed counts to which each release is added in the hour it
+            happens (optional): the line's outflow, which feeds a line behind it.
 
     Returns:
         (served at primary, mean wait to primary, its p95, mean wait to primary by arrival
@@ -347,6 +349,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         hist = np.zeros(n_bins, dtype=np.int64)
     if port_hist is None:
         port_hist = np.zeros(n_bins, dtype=np.int64)
+    if released_by_hour is None:
+        released_by_hour = np.zeros(24)
     by_hour = np.zeros(24)
     by_hour_n = np.zeros(24)
     port_by_hour = np.zeros(24)
@@ -369,6 +373,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             secondary_wait += g
             inspect += in_lot_secondary_min[r]
             t = in_lot_min[r] + g + in_lot_secondary_min[r]
+            released_by_hour[min(23, int((g + in_lot_secondary_min[r]) * (1.0 / 60.0)))] += 1.0
             port_total += t
             max_port = max(max_port, t)
             port_hist[min(int(t / port_bin), n_bins - 1)] += 1
@@ -439,6 +444,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         else:
             _take_first_free(free, size, done)
         t = release - arrival[i] + prior
+        released_by_hour[min(23, int(release * (1.0 / 60.0)))] += 1.0
         max_port = max(max_port, t)
         b = min(int(t * per_port_bin), n_bins - 1)
         if b == 0:

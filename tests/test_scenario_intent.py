@@ -127,14 +127,19 @@ def test_pre_bridge_takes_away_one_standard_lane():
 
 def test_extended_hours_opens_commercial_lanes_longer_with_the_same_booths(baseline):
     longer = _model("extended_hours")
-    extra_h = {0: 2, 5: 3, 6: 0}  # Monday +2 h (to 22:00), Saturday +3 h (to 17:00), Sunday closed
+    extra_h = {0: 2, 5: 2, 6: 0}  # Monday +2 h (to 22:00), Saturday +2 h (from 08:00), Sunday closed
     for day in WEEK:
         base, new = _booths(baseline, day), _booths(longer, day)
         for line in COMMERCIAL:
             assert ((new[line] > 0).sum() - (base[line] > 0).sum()) == extra_h.get(day.weekday(), 2)
             assert np.array_equal(new[line][base[line] > 0], base[line][base[line] > 0])  # opens no later
-        assert _same_port(baseline, longer, day, [n for n in base if n not in COMMERCIAL])
+        # Mexico's export customs keeps pace (an hour ahead of the US lanes); people's lines are unchanged.
+        export = [n for n in base if "mx_export" in n]
+        for line in export:
+            assert ((new[line] > 0).sum() - (base[line] > 0).sum()) == extra_h.get(day.weekday(), 2)
+        assert _same_port(baseline, longer, day, [n for n in base if n not in COMMERCIAL and n not in export])
     assert np.flatnonzero(_booths(longer, WEEK[0])["east_commercial_standard"]).max() == 21  # last hour 21-22
+    assert np.flatnonzero(_booths(longer, WEEK[0])["east_mx_export_standard"]).max() == 20
 
 
 def test_ready_lanes_adds_ready_and_sentri_booths_converting_general_ones(baseline):

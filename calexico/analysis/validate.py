@@ -34,6 +34,10 @@ SUM_COLUMNS = {q: col for q, col, *_ in MONTHLY}
 # Waits: (daily mean column, the daily count that weights it).
 WAIT_COLUMNS = {
     "commercial_wait_mean_min": "northbound_trucks",
+    # The truckers' crossing: certified loads against the FAST lane, the rest against standard.
+    "certified_crossing_time_mean_min": "east_commercial_fast_released",
+    "standard_crossing_time_mean_min": "east_commercial_standard_released",
+    "mx_export_time_in_port_mean_min": ("east_mx_export_standard_released", "east_mx_export_express_released"),
     "west_pov_general_wait_mean_min": "west_pov_general_served",
     "west_pov_ready_wait_mean_min": "west_pov_ready_served",
     "west_pov_sentri_wait_mean_min": "west_pov_sentri_served",

@@ -117,8 +117,7 @@ def cmd_run(args) -> int:
     """Run one scenario (default: the baseline) and its no-delay counterfactual; write the results and
     the one-page report (report.html, report.png, report.pdf).
     """
-    from calexico import runs, scenarios, storage
-    from calexico.running import window
+    from calexico.running import runs, scenarios, storage, window
     from calexico.views import impact_report
 
     if args.days is not None and args.days < 1:
@@ -152,7 +151,7 @@ def cmd_run(args) -> int:
 
 def cmd_scenarios(args) -> int:
     """List the named scenarios with their descriptions."""
-    from calexico import scenarios
+    from calexico.running import scenarios
 
     for name, description in scenarios.available().items():
         print(f"{name:28s} {description}")
@@ -173,7 +172,7 @@ def cmd_parameters(args) -> int:
 
 def cmd_docs(args) -> int:
     """Regenerate the parameter tables in docs/odd.md and the output dictionary docs/outputs.md."""
-    from calexico import docs
+    from calexico.views import docs
 
     changed = docs.regenerate(check=args.check)
     for path in changed:
@@ -185,7 +184,7 @@ def cmd_docs(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
-    from calexico import batch, storage
+    from calexico.running import batch, storage
 
     spec = batch.load_spec(args.spec)
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
@@ -230,9 +229,9 @@ def _chosen_executor(args):
     if args.executor != "dask":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
-    executor, close = batch.dask_executor(args.workers, args.scheduler)
+    executor, close = pools.dask_executor(args.workers, args.scheduler)
     try:
         yield executor
     finally:
@@ -246,7 +245,7 @@ def _print_failures(done: dict):
 
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
-    from calexico import screening
+    from calexico.analysis import screening
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -276,7 +275,7 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
-    from calexico import results, storage
+    from calexico.running import results, storage
 
     if args.csv:
         storage.check_out_file(args.csv, "--csv")
@@ -291,8 +290,7 @@ def cmd_results(args) -> int:
 
 def cmd_report(args) -> int:
     """Write a batch's one-page impact report (report.html) and its Markdown report with figures."""
-    from calexico import report
-    from calexico.views import impact_report
+    from calexico.views import impact_report, report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
@@ -309,8 +307,8 @@ def cmd_compare(args) -> int:
     """Paired replications of a scenario against a base, with 95% confidence intervals, and the
     one-page report of the difference (report.html, report.png, report.pdf).
     """
-    from calexico import compare, results, scenarios, storage
-    from calexico.running import window
+    from calexico.analysis import compare
+    from calexico.running import results, scenarios, storage, window
     from calexico.views import impact_report
 
     out = Path(args.out or compare.default_out(args.scenario, args.against))
@@ -348,7 +346,8 @@ def _code_version(folder: Path) -> str:
 
 def cmd_validate(args) -> int:
     """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
-    from calexico import scenarios, storage, validate
+    from calexico.analysis import validate
+    from calexico.running import scenarios, storage
 
     storage.check_out_folder(args.out)
     if args.reps < 1:
@@ -364,7 +363,8 @@ def cmd_validate(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
-    from calexico import calibration, storage
+    from calexico.analysis import calibration
+    from calexico.running import storage
 
     storage.check_out_folder(args.out)
     return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
@@ -372,7 +372,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_viz(args) -> int:
     """Serve the model in the browser (Mesa SolaraViz) on this machine only, unless --host says otherwise."""
-    from calexico import viz
+    from calexico.views import viz
 
     if not 1 <= args.port <= 65535:
         raise ParameterError("command line", "--port", args.port, "a port number from 1 to 65535")
@@ -498,7 +498,7 @@ def main(argv=None) -> int:
     context); a reader that closes the pipe (`| head`) ends the command quietly with 141
     (128 + SIGPIPE), as a C program killed by SIGPIPE would.
     """
-    from calexico.storage import OutputError
+    from calexico.running.storage import OutputError
 
     args = build_parser().parse_args(argv)
     own_process = argv is None  # the command line, not a call from a test or a notebook

@@ -106,7 +106,7 @@ def _outline_colours(page) -> dict:
     import numpy as np
     from PIL import Image
 
-    from calexico.viz.region_map import LAND, SEA
+    from calexico.views.viz.region_map import LAND, SEA
 
     shot = page.locator(".v-card", has_text="Region map").locator("img").first.screenshot()
     pixels = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3).astype(int)
@@ -188,7 +188,7 @@ def test_app_renders_offline_and_controls_change_the_run(server, tmp_path):
 
 def test_the_server_is_configured_to_make_no_request_off_the_machine():
     """Solara's success check, telemetry, version check and CDN are all settled by configuration."""
-    from calexico import viz
+    from calexico.views import viz
 
     cmd, env = viz.command(), viz.environment()
     assert "--production" in cmd and "--no-check-version" in cmd
@@ -197,8 +197,8 @@ def test_the_server_is_configured_to_make_no_request_off_the_machine():
 
 
 def test_a_moved_control_is_named_until_the_run_is_rebuilt_with_it():
-    from calexico.viz.app import INITIAL, waiting_for_reset
-    from calexico.viz.viewed_model import ViewedModel
+    from calexico.views.viz.app import INITIAL, waiting_for_reset
+    from calexico.views.viz.viewed_model import ViewedModel
 
     built = ViewedModel(**INITIAL).controls
     assert waiting_for_reset(dict(INITIAL), built) == []
@@ -208,7 +208,7 @@ def test_a_moved_control_is_named_until_the_run_is_rebuilt_with_it():
 
 
 def test_browser_controls_override_the_scenario_and_place_events_on_chosen_days():
-    from calexico.viz.viewed_model import ViewedModel, build
+    from calexico.views.viz.viewed_model import ViewedModel, build
 
     params, seed, events = build("baseline", 3, commercial_booths=4, event="closure", event_start_day=2,
                                  event_days=2)
@@ -223,9 +223,9 @@ def test_figures_kept_and_updated_each_day_show_what_new_figures_would():
     """The redraw reuses each run's figures (for speed); they must not go stale or keep old days."""
     import numpy as np
 
-    from calexico.viz.plots import PlotsFigure
-    from calexico.viz.region_map import MapFigure
-    from calexico.viz.viewed_model import ViewedModel
+    from calexico.views.viz.plots import PlotsFigure
+    from calexico.views.viz.region_map import MapFigure
+    from calexico.views.viz.viewed_model import ViewedModel
 
     model = ViewedModel(commercial_booths=1)
     kept = [MapFigure(model), PlotsFigure(model)]

@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from calexico import calibration, scenarios, targets, validate
+from calexico.analysis import calibration, targets, validate
+from calexico.running import scenarios
 
 KEY = "crossers.east_pedestrians_per_day"
 

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calexico import cli, screening
-from calexico import sensitivity as sa
+from calexico import cli
+from calexico.analysis import screening
+from calexico.analysis import sensitivity as sa
 from model.parameters import ParameterError
 
 

@@ -1,6 +1,6 @@
 """The Solara page: the region map, the headline against no delay, the outcome plots, and the controls.
 
-Serve it with `calexico viz` (or `solara run calexico/viz/app.py --production`). Reset rebuilds
+Serve it with `calexico viz` (or `solara run calexico/views/viz/app.py --production`). Reset rebuilds
 `ViewedModel` with the sidebar's controls, Step runs one day of it and of its no-delay twin (Mesa's
 `ModelController` provides Reset, play and Step). Each run keeps its two figures (built on its
 first redraw, updated in place every day after) and they are encoded to PNG here, so the page
@@ -24,10 +24,10 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from PIL import Image
 
-from calexico import scenarios
-from calexico.viz.plots import PlotsFigure, headline
-from calexico.viz.region_map import MapFigure
-from calexico.viz.viewed_model import CONTROL_KEYS, EVENT_CHOICES, FAST, STANDARD, ViewedModel, default
+from calexico.running import scenarios
+from calexico.views.viz.plots import PlotsFigure, headline
+from calexico.views.viz.region_map import MapFigure
+from calexico.views.viz.viewed_model import CONTROL_KEYS, EVENT_CHOICES, FAST, STANDARD, ViewedModel, default
 
 PLAY_INTERVAL_MS = 150  # between days when playing: the page redraws in about a quarter of a second
 

@@ -93,9 +93,11 @@ def format_impact(impact: dict) -> list[str]:
             parts = []
             for side, section in impact[key].items():
                 total = section["total"] if "total" in section else None
-                if total is None:  # by sector: the side's sum of means
-                    parts.append(f"{side.upper()} {_money(sum(v['mean'] for v in section.values()))} (" + ", ".join(
-                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in section.items()) + ")")
+                if "direct" not in section:  # by sector, with the side's total
+                    sectors = {k: v for k, v in section.items() if k != "total"}
+                    whole = _ci(total, _money) if total else _money(sum(v["mean"] for v in sectors.values()))
+                    parts.append(f"{side.upper()} {whole} (" + ", ".join(
+                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in sectors.items()) + ")")
                 else:
                     parts.append(f"{side.upper()} {_ci(total, _money)} ({_money(section['direct']['mean'])} direct)")
             out.append(f"  {label}: " + "; ".join(parts))

@@ -109,3 +109,27 @@ def test_a_short_run_from_the_wrong_date_says_what_it_misses():
     assert window.missed_events(cut.events, part) == [
         "the window 2024-05-20 to 2024-06-18 (30 days) covers 10 of the staffing event (2024-03-01 to "
         "2024-05-29)'s 90 days"]
+
+
+def test_compare_staffing_cut_for_five_days_warns_that_its_event_falls_outside_the_window(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "staffing_cut", "--days", "5", "--reps", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert ("calexico: warning: staffing_cut: the staffing event (2024-03-01 to 2024-05-29) falls outside the "
+            "simulated window 2024-01-01 to 2024-01-05 (5 days)") in printed.err
+    assert "--start 2024-03-01" in printed.err
+    assert "falls outside the simulated window" in (out / "report.html").read_text()  # the report says so too
+
+
+def test_start_and_end_set_the_window_and_a_wrong_one_is_refused(tmp_path, capsys):
+    from calexico.running import scenarios
+
+    cut = window.apply(scenarios.load("staffing_cut"), start="2024-03-01", end="2024-03-10")
+    assert cut.params["simulation.start_date"] == "2024-03-01" and cut.params["simulation.days"] == 10
+    for argv, key in ((["--start", "1 March"], "--start"), (["--start", "2024-03-10", "--end", "2024-03-01"], "--end"),
+                      (["--start", "2024-03-01", "--end", "2024-03-10", "--days", "3"], "--days")):
+        assert main(["run", "staffing_cut", *argv, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert f"'{key}'" in err or key in err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()

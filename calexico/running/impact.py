@@ -39,7 +39,7 @@ def difference(summary: dict, counterfactual: dict) -> dict:
     """
     out = {name: _subtract(summary[key], counterfactual[key], sign)
            for name, (key, sign) in SECTIONS.items() if key in summary and key in counterfactual}
-    for side, sectors in out.get("output_lost_usd", {}).items():
+    for sectors in out.get("output_lost_usd", {}).values():
         sectors["total"] = sum(v for k, v in sectors.items() if k != "total")
     return out
 

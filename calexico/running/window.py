@@ -105,8 +105,10 @@ def apply(scenario, start=None, end=None, days: int | None = None):
     return dataclasses.replace(scenario, overrides={**scenario.overrides, **extra})
 
 
-def missed_events(events, window: Window) -> list[str]:
-    """What the window misses of the events: one sentence per event that lies wholly or partly outside it."""
+def missed_events(events, window: Window, wholly: bool = False) -> list[str]:
+    """What the window misses of the events: one sentence per event that lies wholly or partly outside
+    it (only wholly, if `wholly`).
+    """
     out = []
     for event in events:
         event_days = (event.end - event.start).days + 1
@@ -118,7 +120,7 @@ def missed_events(events, window: Window) -> list[str]:
                     f"--days {min(event_days, 3660)}")
             out.append(f"the {span} falls outside the simulated window {window}: the results do not show it; "
                        f"{hint}")
-        elif covered < event_days:
+        elif covered < event_days and not wholly:
             out.append(f"the window {window} covers {covered} of the {span}'s {event_days} days")
     return out
 
@@ -142,6 +144,8 @@ def caveats(window: Window, events=(), replications: int | None = None) -> list[
 
 
 def warn(scenario, window: Window, stream=None):
-    """Print to stderr a warning for each of the scenario's events the window misses."""
-    for message in missed_events(scenario.events, window):
+    """Print to stderr a warning for each of the scenario's events that lies wholly outside the window
+    (an event it covers in part is a caveat of the results, printed with them).
+    """
+    for message in missed_events(scenario.events, window, wholly=True):
         print(f"calexico: warning: {scenario.name}: {message}", file=stream or sys.stderr)

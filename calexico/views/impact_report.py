@@ -311,7 +311,7 @@ def figure(impact: Impact, dpi: int = 150):
     for ax in axes[len(panels):]:
         ax.set_visible(False)
     window = f"{impact.window}" if impact.window else ""
-    fig.suptitle(f"{impact.scenario}: what delay costs against {_short(impact.counterfactual)}\n"
+    fig.suptitle(f"{impact.scenario} against {_short(impact.counterfactual)}: what it costs\n"
                  f"{window}; mean of {impact.replications} paired replication"
                  f"{'s' if impact.replications != 1 else ''}, bars show 95% intervals; losses are positive",
                  fontsize=11)
@@ -319,7 +319,10 @@ def figure(impact: Impact, dpi: int = 150):
 
 
 def _short(counterfactual: str) -> str:
-    return "a port with no waiting" if counterfactual.startswith("no_delay") else counterfactual.split(",")[0]
+    """"no_delay: ..." -> "a port with no waiting"; "the scenario 'baseline', with ..." -> "baseline"."""
+    if counterfactual.startswith("no_delay"):
+        return "a port with no waiting"
+    return counterfactual.split(",")[0].removeprefix("the scenario ").strip("'")
 
 
 def _bars(ax, names, groups: dict, scale: float, colours: dict):
@@ -339,7 +342,7 @@ def _bars(ax, names, groups: dict, scale: float, colours: dict):
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
     if len(groups) > 1:
-        ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+        ax.legend(fontsize=8, loc="best", framealpha=0.9)
 
 
 def figure_bytes(impact: Impact, kind: str = "png") -> bytes:

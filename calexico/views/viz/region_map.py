@@ -301,7 +301,8 @@ class MapFigure:
             box_ = REGION_BOX if ax is region else ZOOM_BOX
             inside = [n for n in self.nodes if box_[0] <= _pos(graph, n)[0] <= box_[1]
                       and box_[2] <= _pos(graph, n)[1] <= box_[3]]
-            taken[ax] += _point_boxes(ax, [_pos(graph, n) for n in inside], renderer)
+            # Places grow with what they hold (the zoom's most): labels keep clear of their usual size.
+            taken[ax] += _point_boxes(ax, [_pos(graph, n) for n in inside], renderer, 6.0 if ax is region else 16.0)
             for text, xy in areas.items():
                 note = ax.text(*xy, text, fontsize=8.5 if ax is region else 8, color="#6b6b6b", ha="center",
                                va="center", fontweight="bold", zorder=1.8)
@@ -327,10 +328,11 @@ class MapFigure:
                     Line2D([], [], color="#a9a9a9", lw=0.8, ls=(0, (3, 2)), label="county line"),
                     Patch(fc=LAND["US"], ec="#9db4c8", label="United States"),
                     Patch(fc=LAND["MX"], ec="#9db4c8", label="Mexico")]
-        key.legend(handles=handles, loc="upper left", fontsize=8, frameon=False, title="Places (size: what they\n"
-                   "hold today) and agents", title_fontsize=8, alignment="left", borderaxespad=0)
-        key.text(0, 0.0, "Arrows: width by trucks a day\n(Calexico West: pedestrians / 10).\nOutlines: U.S. Census "
-                 "Bureau,\nNatural Earth (public domain).", fontsize=7, color="#555555", va="bottom",
+        key.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=False, title="Places (size: what they\n"
+                   "hold today) and agents", title_fontsize=7.5, alignment="left", borderaxespad=0,
+                   labelspacing=0.3, handleheight=0.6)
+        key.text(0, -0.02, "Arrows: width by trucks a day\n(Calexico West: pedestrians / 10).\nOutlines: U.S. "
+                 "Census Bureau,\nNatural Earth (public domain).", fontsize=6.5, color="#555555", va="bottom",
                  transform=key.transAxes)
 
     def render(self, model) -> FigureCanvasAgg:

@@ -133,3 +133,29 @@ def test_start_and_end_set_the_window_and_a_wrong_one_is_refused(tmp_path, capsy
         assert f"'{key}'" in err or key in err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_a_paired_batchs_report_shows_impacts_against_no_delay_not_gross_costs(tmp_path):
+    spec = tmp_path / "paired.toml"
+    spec.write_text('scenarios = ["baseline"]\nreplications = 2\ndays = 2\npaired = true\n')
+    out = tmp_path / "batch"
+    assert main(["batch", str(spec), "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    records = [json.loads(p.read_text()) for p in sorted((out / "runs").glob("*.json"))]
+    impacts = [r["summary"]["impact_vs_no_delay"]["costs_usd"]["total"] for r in records]
+    gross = [r["summary"]["costs_usd"]["total"] for r in records]
+    text = (out / "report.html").read_text()
+    shown = re.search(r"data-key='cost.total' data-mean='([^']+)'", text).group(1)
+    assert float(shown) == pytest.approx(sum(impacts) / 2)
+    assert float(shown) != pytest.approx(sum(gross) / 2)  # the impact, not the gross cost of waiting
+    assert (out / "figures" / "impact_baseline.png").exists()
+
+
+def test_a_batch_without_a_counterfactual_gets_no_impact_report_and_says_why(tmp_path, capsys):
+    spec = tmp_path / "alone.toml"
+    spec.write_text('scenarios = ["baseline"]\nreplications = 1\ndays = 1\n')
+    out = tmp_path / "batch"
+    assert main(["batch", str(spec), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0
+    assert "paired = true" in capsys.readouterr().err and not (out / "report.html").exists()

@@ -64,6 +64,7 @@ class Task:
     fail: bool = False
     delay_s: float = 0.0
     paired: bool = False
+    measure: object = None
 
     @property
     def name(self) -> str:
@@ -87,6 +88,7 @@ class Spec:
     paired: bool = False
     fixed: dict = field(default_factory=dict)
     test: dict = field(default_factory=dict)
+    measure: object = None
 
     def seed(self, index: int, replication: int) -> int:
         """The run's seed: from the base seed and the replication (common) or run index."""
@@ -101,7 +103,7 @@ class Spec:
         for index, (scenario, (p, point), rep) in enumerate(combos):
             out_list.append(Task(index, scenario, rep, self.seed(index, rep), p, {**self.fixed, **point},
                                  self.days, str(out), self.daily, index in fail,
-                                 float(self.test.get("delay_s", 0.0)), self.paired))
+                                 float(self.test.get("delay_s", 0.0)), self.paired, self.measure))
         return out_list
 
 
@@ -252,7 +254,11 @@ def execute(task: Task) -> dict:
     A run that raises is recorded with its error, so the batch goes on and the record says why.
     A paired task also runs the no-delay counterfactual with the same seed and parameters, and
     its summary gains `impact_vs_no_delay` (calexico.running.runs.impact), as `calexico run` reports it.
-    Runs in a worker process: everything it needs travels in the task.
+    A task with a `measure` (a picklable callable (scenario, seed, days, parameters) -> dict)
+    records what that returns instead of the run summary: a study that reads its own numbers
+    from the model (history matching reads every observed quantity) still streams, resumes and
+    runs on any executor like any batch. Runs in a worker process: everything it needs travels
+    in the task.
     """
     start = time.perf_counter()
     record = {"run": task.index, "scenario": task.scenario.name, "replication": task.replication,
@@ -261,14 +267,11 @@ def execute(task: Task) -> dict:
     try:
         if task.fail:
             raise RuntimeError(f"injected failure for run {task.index} (spec [test].fail_on_index)")
-        result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
-        if task.paired:
-            counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
-                                      no_delay=True)
-            result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
-        if task.daily:
-            runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
-        record.update(status="ok", error=None, summary=result.summary)
+        if task.measure is not None:  # a study that reads its own numbers from the run (history matching)
+            summary = task.measure(task.scenario, task.seed, task.days, task.parameters)
+        else:
+            summary = _run_summary(task, out)
+        record.update(status="ok", error=None, summary=summary)
     except Exception as err:  # any failure is recorded, and the batch goes on
         record.update(status="error", error=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc(limit=5), summary=None)
@@ -281,6 +284,18 @@ def execute(task: Task) -> dict:
         data = storage.strict_json(record, f"run {task.index}", indent=None)
     runs.atomic_write(out / "runs" / f"{task.name}.json", data)
     return {"run": task.index, "status": record["status"], "error": record["error"]}
+
+
+def _run_summary(task: Task, out: Path) -> dict:
+    """The run's summary (with its impact against no delay when paired; its daily table written when asked)."""
+    result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
+    if task.paired:
+        counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
+                                  no_delay=True)
+        result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
+    if task.daily:
+        runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
+    return result.summary
 
 
 def done_runs(out: Path) -> dict[int, str]:

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 
 def local_executor(workers: int) -> cf.Executor:
@@ -111,5 +112,31 @@ def dask_executor(workers: int, scheduler: str | None = None):
         client.close()
         if cluster is not None:
             cluster.close()
+
+    return client.get_executor(pure=False), close
+
+
+def slurm_executor(jobs: int, queue: str | None = None, account: str | None = None, memory: str = "2GB",
+                   walltime: str = "02:00:00", wait_s: float = 600):
+    """A concurrent.futures executor whose workers are SLURM jobs (dask-jobqueue), one model run each.
+
+    Run it on the login node, from the project's environment on the cluster's shared file system,
+    with the output folder on a file system every node can write to (scripts/run_on_slurm.py
+    does the same for `batch` and `sensitivity`). Returns the executor and a function that
+    closes the client and cancels the jobs.
+    """
+    from dask.distributed import Client
+    from dask_jobqueue import SLURMCluster
+
+    cluster = SLURMCluster(queue=queue, account=account, cores=1, processes=1, memory=memory, walltime=walltime,
+                           python=sys.executable, job_script_prologue=[f"cd {Path.cwd()}"],
+                           worker_extra_args=["--nthreads", "1"])
+    cluster.scale(jobs=jobs)
+    client = Client(cluster)
+    client.wait_for_workers(1, timeout=wait_s)
+
+    def close():
+        client.close()
+        cluster.close()
 
     return client.get_executor(pure=False), close

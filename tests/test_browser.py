@@ -44,7 +44,7 @@ def server(free_port):
     proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "viz", "--port", str(free_port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     url = f"http://127.0.0.1:{free_port}/"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine (other test processes on 2 cores) starts slowly
     try:
         while True:
             try:
@@ -91,7 +91,7 @@ def _open(browser, url, requests, errors):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(120_000)  # a loaded machine builds a new session's model and figures slowly
     page.goto(url)
     page.get_by_role("button", name="Step").wait_for()
     page.get_by_text("Day 0").first.wait_for()

@@ -114,7 +114,7 @@ def format_impact(impact: dict) -> list[str]:
 
 def cmd_run(args) -> int:
     """Run one scenario (default: the baseline) and its no-delay counterfactual."""
-    from calexico import runs, scenarios, storage
+    from calexico.running import runs, scenarios, storage
 
     scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
@@ -144,8 +144,8 @@ def cmd_run(args) -> int:
 
 def _run_plausible(args, workers: int) -> int:
     """`run --plausible DIR`: the impact over a history match's plausible sets x seeds, both intervals."""
-    from calexico import storage
     from calexico.analysis import plausible
+    from calexico.running import storage
 
     out = Path(args.out or Path("results") / f"plausible_{Path(args.scenario).stem}")
     storage.check_out_folder(out)
@@ -158,7 +158,7 @@ def _run_plausible(args, workers: int) -> int:
 
 def cmd_scenarios(args) -> int:
     """List the named scenarios with their descriptions."""
-    from calexico import scenarios
+    from calexico.running import scenarios
 
     for name, description in scenarios.available().items():
         print(f"{name:28s} {description}")
@@ -179,7 +179,7 @@ def cmd_parameters(args) -> int:
 
 def cmd_docs(args) -> int:
     """Regenerate the parameter tables in docs/odd.md and the output dictionary docs/outputs.md."""
-    from calexico import docs
+    from calexico.views import docs
 
     changed = docs.regenerate(check=args.check)
     for path in changed:
@@ -191,7 +191,7 @@ def cmd_docs(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
-    from calexico import batch, storage
+    from calexico.running import batch, storage
 
     spec = batch.load_spec(args.spec)
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
@@ -212,9 +212,9 @@ def _chosen_executor(args):
     if args.executor != "dask":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
-    executor, close = batch.dask_executor(args.workers, args.scheduler)
+    executor, close = pools.dask_executor(args.workers, args.scheduler)
     try:
         yield executor
     finally:
@@ -228,7 +228,7 @@ def _print_failures(done: dict):
 
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
-    from calexico import screening
+    from calexico.analysis import screening
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -265,8 +265,8 @@ def cmd_sensitivity(args) -> int:
 
 def _collapsed(args, out: Path, narrowed: dict):
     """Say how many design points collapsed (cost of delay above 5 x the baseline's), in the report too."""
-    from calexico import runs
     from calexico.analysis import plausible
+    from calexico.running import runs
 
     base = plausible.baseline_cost(args.scenario, args.days, max(args.reps, 2), args.workers)
     share, n = plausible.collapsed_share(out, base)
@@ -283,8 +283,8 @@ def _collapsed(args, out: Path, narrowed: dict):
 
 def cmd_history_match(args) -> int:
     """History matching: waves of runs and emulators rule out what the observations do not allow."""
-    from calexico import storage
     from calexico.analysis import history_matching as hm
+    from calexico.running import storage
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -317,12 +317,12 @@ def _history_executor(args):
     if args.executor == "pool":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
     if args.executor == "dask":
-        executor, close = batch.dask_executor(args.workers, args.scheduler)
+        executor, close = pools.dask_executor(args.workers, args.scheduler)
     else:
-        executor, close = batch.slurm_executor(args.workers)
+        executor, close = pools.slurm_executor(args.workers)
     try:
         yield executor
     finally:
@@ -331,7 +331,7 @@ def _history_executor(args):
 
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
-    from calexico import results, storage
+    from calexico.running import results, storage
 
     if args.csv:
         storage.check_out_file(args.csv, "--csv")
@@ -346,7 +346,7 @@ def cmd_results(args) -> int:
 
 def cmd_report(args) -> int:
     """Write a Markdown report with tables and figures for a batch folder."""
-    from calexico import report
+    from calexico.views import report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
@@ -355,7 +355,8 @@ def cmd_report(args) -> int:
 
 def cmd_compare(args) -> int:
     """Paired replications of a scenario against a base, with 95% confidence intervals."""
-    from calexico import compare, storage
+    from calexico.analysis import compare
+    from calexico.running import storage
 
     if args.plausible:
         from calexico.analysis import plausible
@@ -378,7 +379,8 @@ def cmd_compare(args) -> int:
 
 def cmd_validate(args) -> int:
     """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
-    from calexico import scenarios, storage, validate
+    from calexico.analysis import validate
+    from calexico.running import scenarios, storage
 
     storage.check_out_folder(args.out)
     if args.reps < 1:
@@ -394,7 +396,8 @@ def cmd_validate(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
-    from calexico import calibration, storage
+    from calexico.analysis import calibration
+    from calexico.running import storage
 
     storage.check_out_folder(args.out)
     return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
@@ -402,7 +405,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_viz(args) -> int:
     """Serve the model in the browser (Mesa SolaraViz) on this machine only, unless --host says otherwise."""
-    from calexico import viz
+    from calexico.views import viz
 
     if not 1 <= args.port <= 65535:
         raise ParameterError("command line", "--port", args.port, "a port number from 1 to 65535")
@@ -546,7 +549,7 @@ def main(argv=None) -> int:
     context); a reader that closes the pipe (`| head`) ends the command quietly with 141
     (128 + SIGPIPE), as a C program killed by SIGPIPE would.
     """
-    from calexico.storage import OutputError
+    from calexico.running.storage import OutputError
 
     args = build_parser().parse_args(argv)
     own_process = argv is None  # the command line, not a call from a test or a notebook

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from calexico import batch, scenarios, targets
 from calexico.analysis import history_matching as hm
+from calexico.analysis import targets
 from calexico.cli import build_parser
+from calexico.running import batch, pools, scenarios
 
 
 def defaults() -> dict:
@@ -35,7 +36,7 @@ def runs_per_second(n: int, workers: int, tmp: Path) -> float:
     U = hm.first_design(plan)[:n]
     spec = hm.wave_spec(plan, scenarios.load("baseline"), U, obs, 1)
     spec.replications = 1
-    executor = batch.local_executor(workers)
+    executor = pools.local_executor(workers)
     try:
         warm = hm.wave_spec(hm.Plan(plan.factors, days=1, points=8), scenarios.load("baseline"), U[:1],
                             obs, 0)

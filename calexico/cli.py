@@ -35,6 +35,7 @@ RUN_REPS = 2
 def format_summary(summary: dict) -> str:
     """A readable summary of one run (and its impact against no delay, if present)."""
     s = summary
+    over = "over the year" if s["days"] >= 365 else f"over the run, {s['days']} days"
     out = [
         f"Scenario {s['scenario']!r}, seed {s['seed']}, {s['days']} days ({s['first_day']} to {s['last_day']})",
         f"  Calexico East northbound trucks: {s['northbound_trucks']:,.0f}"
@@ -52,9 +53,9 @@ def format_summary(summary: dict) -> str:
         f" passenger vehicles: West {s['passenger_vehicles']['calexico_west']:,.0f},"
         f" East {s['passenger_vehicles']['calexico_east']:,.0f}",
         f"  Trade: north {_money(s['trade_value_usd']['north'])}, south {_money(s['trade_value_usd']['south'])}",
-        f"  Jobs (mean over the year): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
+        f"  Jobs (mean {over}): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
         f" total US {s['jobs']['total_us']:,.0f}, MX {s['jobs']['total_mx']:,.0f}",
-        "  Costs over the run: " + ", ".join(
+        f"  Costs of waiting {over}: " + ", ".join(
             f"{k.replace('_', ' ')} {_money(v)}" for k, v in s["costs_usd"].items() if k != "total")
         + f"; total {_money(s['costs_usd']['total'])}",
     ]
@@ -92,9 +93,11 @@ def format_impact(impact: dict) -> list[str]:
             parts = []
             for side, section in impact[key].items():
                 total = section["total"] if "total" in section else None
-                if total is None:  # by sector: the side's sum of means
-                    parts.append(f"{side.upper()} {_money(sum(v['mean'] for v in section.values()))} (" + ", ".join(
-                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in section.items()) + ")")
+                if "direct" not in section:  # by sector, with the side's total
+                    sectors = {k: v for k, v in section.items() if k != "total"}
+                    whole = _ci(total, _money) if total else _money(sum(v["mean"] for v in sectors.values()))
+                    parts.append(f"{side.upper()} {whole} (" + ", ".join(
+                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in sectors.items()) + ")")
                 else:
                     parts.append(f"{side.upper()} {_ci(total, _money)} ({_money(section['direct']['mean'])} direct)")
             out.append(f"  {label}: " + "; ".join(parts))
@@ -113,12 +116,15 @@ def format_impact(impact: dict) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    """Run one scenario (default: the baseline) and its no-delay counterfactual."""
-    from calexico import runs, scenarios, storage
+    """Run one scenario (default: the baseline) and its no-delay counterfactual; write the results and
+    the one-page report (report.html, report.png, report.pdf).
+    """
+    from calexico.running import runs, scenarios, storage, window
+    from calexico.views import impact_report
 
-    scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
+    scenario = window.apply(scenarios.load(args.scenario), args.start, args.end, args.days)
     if args.seed < 0:
         raise ParameterError("command line", "--seed", args.seed, "a whole number, 0 or more")
     if args.reps < 1:
@@ -128,24 +134,29 @@ def cmd_run(args) -> int:
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
     if args.plausible:
         return _run_plausible(args, workers)
-    folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
+    out = Path(args.out or Path("results") / Path(args.scenario).stem)
+    span = window.of(scenario.params)
+    window.warn(scenario, span)
+    folder = storage.RunFolder(out)  # a bad --out fails now, not after the run
     try:
-        result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers)
-        if folder is not None:
-            runs.write(result, Path(args.out), folder)
+        result = runs.run_with_impact(scenario, seed=args.seed, reps=args.reps, workers=workers)
+        page = impact_report.from_run(result.summary, span, scenario.events, scenario.description,
+                                      runs.manifest(result)["code_version"])
+        runs.write(result, out, folder, extra=impact_report.files(page))
     finally:
-        if folder is not None:
-            folder.discard()
+        folder.discard()
     print(format_summary(result.summary))
-    if args.out:
-        print(f"Results written to {args.out}/ (daily.parquet, summary.json, scenario.toml, manifest.json)")
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    print(f"Results written to {out}/ (daily.parquet, summary.json, scenario.toml, manifest.json);"
+          f" the one-page report: {out}/report.html (figure report.png, report.pdf)")
     return 0
 
 
 def _run_plausible(args, workers: int) -> int:
     """`run --plausible DIR`: the impact over a history match's plausible sets x seeds, both intervals."""
-    from calexico import storage
     from calexico.analysis import plausible
+    from calexico.running import storage
 
     out = Path(args.out or Path("results") / f"plausible_{Path(args.scenario).stem}")
     storage.check_out_folder(out)
@@ -158,7 +169,7 @@ def _run_plausible(args, workers: int) -> int:
 
 def cmd_scenarios(args) -> int:
     """List the named scenarios with their descriptions."""
-    from calexico import scenarios
+    from calexico.running import scenarios
 
     for name, description in scenarios.available().items():
         print(f"{name:28s} {description}")
@@ -179,7 +190,7 @@ def cmd_parameters(args) -> int:
 
 def cmd_docs(args) -> int:
     """Regenerate the parameter tables in docs/odd.md and the output dictionary docs/outputs.md."""
-    from calexico import docs
+    from calexico.views import docs
 
     changed = docs.regenerate(check=args.check)
     for path in changed:
@@ -191,12 +202,13 @@ def cmd_docs(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
-    from calexico import batch, storage
+    from calexico.running import batch, storage
 
     spec = batch.load_spec(args.spec)
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    spec = _batch_window(spec, args)
     storage.check_out_folder(out)
     with _chosen_executor(args) as executor:
         done = batch.run_batch(spec, out, executor=executor, workers=args.workers, resume=args.resume)
@@ -206,15 +218,38 @@ def cmd_batch(args) -> int:
     return 1 if done["failed"] else 0
 
 
+def _batch_window(spec, args):
+    """The spec with the window `--start`/`--end` ask for (as its parameters and days); warns for
+    each scenario whose events the window misses.
+    """
+    from calexico.running import batch, window
+    from model.parameters import resolve
+
+    def params_of(scenario, spec):
+        days = {"simulation.days": spec.days} if spec.days else {}
+        return resolve({**scenario.overrides, **spec.fixed, **days}, spec.path)
+
+    if args.start is not None or args.end is not None:
+        extra = window.overrides(params_of(spec.scenarios[0], spec), args.start, args.end)
+        raw = dict(spec.raw)
+        if "simulation.days" in extra:
+            raw["days"] = extra.pop("simulation.days")
+        raw["parameters"] = {**spec.fixed, **extra}
+        spec = batch.check_spec(raw, spec.path, Path(args.spec).parent)
+    for scenario in spec.scenarios:
+        window.warn(scenario, window.of(params_of(scenario, spec)))
+    return spec
+
+
 @contextlib.contextmanager
 def _chosen_executor(args):
     """The executor `--executor` names (None: the local pool), shut down afterwards."""
     if args.executor != "dask":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
-    executor, close = batch.dask_executor(args.workers, args.scheduler)
+    executor, close = pools.dask_executor(args.workers, args.scheduler)
     try:
         yield executor
     finally:
@@ -228,7 +263,7 @@ def _print_failures(done: dict):
 
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
-    from calexico import screening
+    from calexico.analysis import screening
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -265,8 +300,8 @@ def cmd_sensitivity(args) -> int:
 
 def _collapsed(args, out: Path, narrowed: dict):
     """Say how many design points collapsed (cost of delay above 5 x the baseline's), in the report too."""
-    from calexico import runs
     from calexico.analysis import plausible
+    from calexico.running import runs
 
     base = plausible.baseline_cost(args.scenario, args.days, max(args.reps, 2), args.workers)
     share, n = plausible.collapsed_share(out, base)
@@ -283,8 +318,8 @@ def _collapsed(args, out: Path, narrowed: dict):
 
 def cmd_history_match(args) -> int:
     """History matching: waves of runs and emulators rule out what the observations do not allow."""
-    from calexico import storage
     from calexico.analysis import history_matching as hm
+    from calexico.running import storage
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -317,12 +352,12 @@ def _history_executor(args):
     if args.executor == "pool":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
     if args.executor == "dask":
-        executor, close = batch.dask_executor(args.workers, args.scheduler)
+        executor, close = pools.dask_executor(args.workers, args.scheduler)
     else:
-        executor, close = batch.slurm_executor(args.workers)
+        executor, close = pools.slurm_executor(args.workers)
     try:
         yield executor
     finally:
@@ -331,7 +366,7 @@ def _history_executor(args):
 
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
-    from calexico import results, storage
+    from calexico.running import results, storage
 
     if args.csv:
         storage.check_out_file(args.csv, "--csv")
@@ -345,17 +380,27 @@ def cmd_results(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """Write a Markdown report with tables and figures for a batch folder."""
-    from calexico import report
+    """Write a batch's one-page impact report (report.html) and its Markdown report with figures."""
+    from calexico.views import impact_report, report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
+    try:
+        page = impact_report.write_batch(args.dir)
+    except ParameterError as err:  # no counterfactual in this batch: the Markdown report is all there is
+        print(f"No impact report: {err}", file=sys.stderr)
+    else:
+        print(f"One-page impact report written to {page}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    """Paired replications of a scenario against a base, with 95% confidence intervals."""
-    from calexico import compare, storage
+    """Paired replications of a scenario against a base, with 95% confidence intervals, and the
+    one-page report of the difference (report.html, report.png, report.pdf).
+    """
+    from calexico.analysis import compare
+    from calexico.running import results, scenarios, storage, window
+    from calexico.views import impact_report
 
     if args.plausible:
         from calexico.analysis import plausible
@@ -368,17 +413,43 @@ def cmd_compare(args) -> int:
         print(plausible.format_table(table, f"{args.scenario} minus {args.against}", only_headline=False))
         print(f"Table written to {out}/compare_plausible.csv")
         return 0
-    storage.check_out_folder(args.out or compare.default_out(args.scenario, args.against))
-    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
-                            out=args.out, workers=args.workers, base_seed=args.seed)
+    out = Path(args.out or compare.default_out(args.scenario, args.against))
+    storage.check_out_folder(out)
+    chosen = [scenarios.load(name) for name in (args.against, args.scenario)]
+    extra = window.overrides(chosen[1].params, args.start, args.end, args.days)
+    days = extra.pop("simulation.days", None)
+    spans = [window.of({**s.params, **extra, **({"simulation.days": days} if days else {})}) for s in chosen]
+    for s, span in zip(chosen, spans, strict=True):
+        window.warn(s, span)
+    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=days,
+                            out=out, workers=args.workers, base_seed=args.seed, parameters=extra)
     print(compare.format_table(table, args.scenario, args.against))
-    print(f"Table and figure written to {args.out or compare.default_out(args.scenario, args.against)}/")
+    runs_table = results.load(out)
+    names = list(dict.fromkeys(runs_table["scenario"]))  # the base first, as compare runs them
+    page = impact_report.from_comparison(runs_table, names[-1], names[0], spans[1],
+                                         (*chosen[0].events, *chosen[1].events), chosen[1].description,
+                                         _code_version(out))
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    impact_report.write(out, page, f"What {args.scenario} changes against {args.against}")
+    print(f"Table and figure written to {out}/; the one-page report: {out}/report.html")
     return 0
+
+
+def _code_version(folder: Path) -> str:
+    """The code version a batch folder's manifest records."""
+    import json
+
+    try:
+        return str(json.loads((folder / "manifest.json").read_text()).get("code_version", "unknown"))
+    except (OSError, ValueError):
+        return "unknown"
 
 
 def cmd_validate(args) -> int:
     """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
-    from calexico import scenarios, storage, validate
+    from calexico.analysis import validate
+    from calexico.running import scenarios, storage
 
     storage.check_out_folder(args.out)
     if args.reps < 1:
@@ -394,7 +465,8 @@ def cmd_validate(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
-    from calexico import calibration, storage
+    from calexico.analysis import calibration
+    from calexico.running import storage
 
     storage.check_out_folder(args.out)
     return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
@@ -402,7 +474,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_viz(args) -> int:
     """Serve the model in the browser (Mesa SolaraViz) on this machine only, unless --host says otherwise."""
-    from calexico import viz
+    from calexico.views import viz
 
     if not 1 <= args.port <= 65535:
         raise ParameterError("command line", "--port", args.port, "a port number from 1 to 65535")
@@ -422,7 +494,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"paired replications for the impact's mean and 95%% CI (default {RUN_REPS})")
     p.add_argument("--workers", type=int, default=None,
                    help="processes running the replications (default: the idle cores, at most 2)")
-    p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
+    p.add_argument("--out", default=None,
+                   help="folder for daily.parquet, summary.json, ... and report.html (default: results/SCENARIO)")
     p.add_argument("--plausible", default=None, metavar="DIR",
                    help="run over the plausible parameter sets of a history match (its folder) x --reps seeds")
     p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")
@@ -446,6 +522,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day of every run, YYYY-MM-DD (default: the spec's or scenario's)")
+    p.add_argument("--end", default=None, metavar="DATE",
+                   help="last measured day of every run, YYYY-MM-DD (sets the days)")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("sensitivity", help="which assumptions matter: screen them against the headline impacts")
@@ -487,9 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", default="baseline")
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--days", type=int, default=None)
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--out", default=None, help="folder for the runs, compare.csv and compare.png")
+    p.add_argument("--out", default=None,
+                   help="folder for the runs, compare.csv, compare.png and report.html")
     p.add_argument("--plausible", default=None, metavar="DIR",
                    help="compare over the plausible parameter sets of a history match (its folder) x --reps seeds")
     p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")
@@ -546,7 +630,7 @@ def main(argv=None) -> int:
     context); a reader that closes the pipe (`| head`) ends the command quietly with 141
     (128 + SIGPIPE), as a C program killed by SIGPIPE would.
     """
-    from calexico.storage import OutputError
+    from calexico.running.storage import OutputError
 
     args = build_parser().parse_args(argv)
     own_process = argv is None  # the command line, not a call from a test or a notebook

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel, Event
 from model.freight import EXPORT_NORTH, FEEDS
 from model.outcomes import summarise

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calexico import cli, scenarios, validate
+from calexico import cli
 from calexico.analysis import history_matching as hm
-from calexico.analysis import plausible
+from calexico.analysis import plausible, validate
+from calexico.running import scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "calexico" / "data" / "history_match_quick"
@@ -163,10 +164,10 @@ def test_resume_after_kill_9_gives_the_same_match(quick, tmp_path):
 
 
 def test_dask_gives_the_same_match_as_the_pool(quick, tmp_path):
-    from calexico import batch
+    from calexico.running import pools
 
     reference, _ = quick
-    executor, close = batch.dask_executor(2)
+    executor, close = pools.dask_executor(2)
     try:
         hm.history_match(quick_plan(), tmp_path / "dask", executor=executor, workers=2, progress=False, report=False)
     finally:

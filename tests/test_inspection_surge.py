@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from calexico import runs, scenarios
+from calexico.running import runs, scenarios
 from model.parameters import resolve
 
 WINDOW = ("2024-04-08", "2024-04-17")

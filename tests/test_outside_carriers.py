@@ -1,6 +1,6 @@
 """Loads the region's drayage fleet cannot take go with outside carriers, at a price."""
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 
 SHORT = {"simulation.start_date": "2024-02-05", "simulation.days": 28, "simulation.warmup_days": 7}

@@ -8,7 +8,7 @@ check below is a small fraction of that impact.
 
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 
 JOBS = ["jobs_manufacturing_mx", "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx"]

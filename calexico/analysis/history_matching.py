@@ -14,9 +14,9 @@ is compared on the log scale (z = log of the observed value), so the errors are 
 (calexico/data/history_matching.toml says which and why).
 
 The observed quantities are the project's target registry (calexico/data/targets.csv: fit and
-check targets, whatever others add to it) and the statistics are calexico.validate's, computed
+check targets, whatever others add to it) and the statistics are calexico.analysis.validate's, computed
 from the same runs `calexico validate` makes: a target or a statistic added there is used here
-with no change of code. Runs go through the batch machinery (calexico.batch, one file per run,
+with no change of code. Runs go through the batch machinery (calexico.running.batch, one file per run,
 `--resume` after a kill, a local pool, Dask or SLURM), with common seeds at every point.
 
 The emulator is scikit-learn's Gaussian process (see docs/history_matching.md for why): a
@@ -42,8 +42,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import batch, provenance, runs, scenarios, storage, targets, validate
-from calexico.sensitivity import Factor
+from calexico.analysis import targets, validate
+from calexico.analysis.sensitivity import Factor
+from calexico.running import batch, pools, provenance, runs, scenarios, storage
 from model.parameters import SPECS, ParameterError, ranged_specs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -210,7 +211,7 @@ def choose_factors(selection: str) -> list[Factor]:
     if selection in FACTOR_SETS:
         return [Factor(k, s.range) for k, s in ranged_specs(FACTOR_SETS[selection]).items()
                 if not isinstance(s.default, bool | str)]
-    from calexico import screening
+    from calexico.analysis import screening
 
     return screening.choose_factors(selection)
 
@@ -353,7 +354,7 @@ class Plan:
         points: design points per wave.
         reps: seeds per point (the same seeds at every point: common random numbers); 2 or more,
             because the seed's variance is measured from them.
-        base_seed: every run's seed derives from it (calexico.batch).
+        base_seed: every run's seed derives from it (calexico.running.batch).
         design_seed: the seed of the designs, the emulator fits and the samples.
         cutoff: the implausibility cut-off.
         max_rank: 1 rules out on the largest implausibility over targets, 2 on the second largest.
@@ -574,7 +575,7 @@ def history_match(plan: Plan, out, executor=None, workers: int = 1, resume: bool
     obs, left = prepare(plan, out, resume)
     own = executor is None and workers > 1
     if own:  # one pool for every wave: a pool takes seconds to start
-        executor = batch.local_executor(workers)
+        executor = pools.local_executor(workers)
     from threadpoolctl import threadpool_limits
 
     try:

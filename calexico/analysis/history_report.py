@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import runs
+from calexico.running import runs
 
 FIGURES = "figures"
 BINS = 12

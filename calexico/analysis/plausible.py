@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from calexico import batch, results, runs, scenarios
 from calexico.analysis import history_matching as hm
 from calexico.formatting import money
+from calexico.running import batch, results, runs, scenarios
 from model.parameters import ParameterError
 
 HEADLINE = (("costs_usd.total", "cost of delay", money),
@@ -98,7 +98,7 @@ def headline(scenario: str, folder, reps: int = 2, days: int | None = None, seed
 def compare(scenario: str, against: str, folder, reps: int = 2, days: int | None = None, seed: int = 0,
             sets: int | None = None, out=None, executor=None, workers: int = 1) -> pd.DataFrame:
     """Scenario minus base over the plausible sets x seeds (paired by set and seed), with both intervals."""
-    from calexico.compare import GROUPS, group_columns
+    from calexico.analysis.compare import GROUPS, group_columns
 
     if reps < 2:
         raise ParameterError("command line", "--reps", reps, "2 or more seeds per set (the seed interval needs them)")

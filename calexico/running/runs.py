@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from calexico import impact as impacts
-from calexico import provenance, storage
-from calexico.scenarios import Scenario
+from calexico.running import impact as impacts
+from calexico.running import provenance, storage
+from calexico.running.scenarios import Scenario
 from model import BorderModel
 from model.outcomes import summarise
 from model.parameters import ParameterError
@@ -66,7 +66,7 @@ def daily_table(model) -> pd.DataFrame:
 
 def impact(result: RunResult, counterfactual: RunResult) -> dict:
     """One seed's impact: scenario minus counterfactual (same seed), section by section
-    (see `calexico.impact.SECTIONS`), with no interval.
+    (see `calexico.running.impact.SECTIONS`), with no interval.
     """
     return {"counterfactual": impacts.COUNTERFACTUAL, **impacts.difference(result.summary, counterfactual.summary)}
 
@@ -90,10 +90,10 @@ def _run_all(tasks: list, workers: int) -> list:
     """
     if workers <= 1 or len(tasks) <= 1:
         return [_run_task(t) for t in tasks]
-    from calexico import batch
+    from calexico.running import pools
 
     todo, results, running = list(range(len(tasks))), {}, {}
-    with batch.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
+    with pools.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
         # Starting a worker blocks until the fork server has imported the model: do it on a
         # thread while this process runs its first task.
         first, failed = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))], []
@@ -179,7 +179,7 @@ def atomic_write(path: Path, data: bytes):
     storage.atomic_write(path, data)
 
 
-def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
+def write(result: RunResult, out, folder: "storage.RunFolder | None" = None, extra: dict | None = None):
     """Write daily.parquet, summary.json, scenario.toml (resolved) and manifest.json to `out`,
     as one set (a reader sees the old set or the new one, never a mix).
 
@@ -187,6 +187,7 @@ def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
         result: the run.
         out: the folder.
         folder: a `storage.RunFolder` made before the run (checks `out` early); default one now.
+        extra: more files of the set by name (the one-page report: report.html, report.png, report.pdf).
 
     """
     folder = folder or storage.RunFolder(out)
@@ -196,6 +197,7 @@ def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
             "summary.json": storage.strict_json(result.summary, "summary.json"),
             "scenario.toml": result.scenario.to_toml().encode(),
             "manifest.json": storage.strict_json(manifest(result), "manifest.json"),
+            **(extra or {}),
         })
     finally:
         folder.discard()

@@ -2,7 +2,7 @@
 
 Why paired: replication r of both scenarios uses the same seed, so the demand, weather and
 inspection draws are shared and the difference isolates the policy; the interval is a
-t-interval over the per-seed differences (`calexico.impact.t_interval`, the same as `calexico
+t-interval over the per-seed differences (`calexico.running.impact.t_interval`, the same as `calexico
 run`'s impact against no delay), far narrower than comparing two independent means.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import batch, results, runs
-from calexico.impact import t_interval
+from calexico.running import batch, results, runs
+from calexico.running.impact import t_interval
 from model.parameters import ParameterError
 
 # Outcome groups: a name ending in "." takes every column of that summary section, in the
@@ -39,10 +39,11 @@ def default_out(scenario: str, against: str) -> Path:
 
 
 def compare(scenario: str, against: str = "baseline", reps: int = 10, days: int | None = None, out=None,
-            workers: int = 1, base_seed: int = 0, executor=None) -> pd.DataFrame:
+            workers: int = 1, base_seed: int = 0, executor=None, parameters: dict | None = None) -> pd.DataFrame:
     """Run `reps` paired replications of both and write `compare.csv` and `compare.png` to `out`.
 
     Runs go through the batch machinery, so they stream to `out/runs/` and a rerun resumes.
+    `parameters` are overrides for both scenarios (e.g. the window's `simulation.start_date`).
     """
     if reps < 2:
         raise ParameterError("command line", "--reps", reps, "2 or more replications (a CI needs them)")
@@ -52,6 +53,8 @@ def compare(scenario: str, against: str = "baseline", reps: int = 10, days: int 
            "replications": reps, "base_seed": base_seed, "seeds": "common"}
     if days is not None:
         raw["days"] = days
+    if parameters:
+        raw["parameters"] = dict(parameters)
     spec = batch.check_spec(raw, "compare")
     out = Path(out) if out else default_out(scenario, against)
     done = batch.run_batch(spec, out, executor=executor, workers=workers, resume=True)

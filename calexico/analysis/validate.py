@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import provenance, runs, targets
+from calexico.analysis import targets
 from calexico.formatting import money
-from calexico.scenarios import Scenario
+from calexico.running import provenance, runs
+from calexico.running.scenarios import Scenario
 from model import BorderModel
 
 # (target quantity, daily column, BTS port, BTS measure, label)

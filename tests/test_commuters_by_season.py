@@ -4,7 +4,7 @@ locals first; non-farm commuters cross every workday all year."""
 
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 
 

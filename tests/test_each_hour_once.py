@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE, Workforce
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 from model.outcomes import empty_day
 

@@ -257,48 +257,6 @@ def _settle(done, secondary_min, sequence, n_seq, lot_places, dock_free, dock_si
     return g, leave, dock_size, dock_k, last_start
 
 
-@njit(cache=True)
-def _next_event(next_change_min, pending_done, head, tail):
-    """The earlier of the next staffing change and the first minute a referred crosser at its
-    booth finishes primary: before either, the line's fast path needs nothing else.
-    """
-    return min(next_change_min, pending_done[head]) if head < tail else next_change_min
-
-
-@njit(cache=True)
-def _advance(t, free, size, k, change_hour, booths_by_hour, next_change_min, pending_done, pending_who, pending_g,
-             pending_leave, head, tail, secondary_min, sequence, n_seq, lot_places, dock_free, dock_size, dock_k,
-             dock_change_hour, docks_by_hour, last_start):
-    """Bring the line up to the start of a crosser arriving at minute t (t = inf: to the end),
-    taking in time order the staffing changes and the referred leaving primary before it starts.
-
-    A referred crosser is settled once the next crosser's start is no earlier than the minute it
-    finished primary: then nobody still to start can finish before it, so its place in the
-    secondary sequence is known. The settled are `pending_who[head:new head]`, with their
-    secondary starts and booth releases in `pending_g` and `pending_leave`.
-
-    Returns:
-        (booths staffed, next change, its minute, new head, length of the secondary sequence,
-        docks staffed, next dock change, last secondary start).
-    """
-    while True:
-        s = max(t, free[0])  # free[0] is inf while no booth is staffed
-        if head < tail and pending_done[head] <= s and pending_done[head] <= next_change_min:
-            g, leave, dock_size, dock_k, last_start = _settle(
-                pending_done[head], secondary_min[pending_who[head]], sequence, n_seq, lot_places, dock_free,
-                dock_size, dock_k, dock_change_hour, docks_by_hour, last_start, free, size)
-            pending_g[head], pending_leave[head] = g, leave
-            n_seq += 1
-            head += 1
-        elif next_change_min <= s and next_change_min < UNSERVED:
-            h = change_hour[k]
-            size = _restaff(free, size, booths_by_hour[h], h * 60.0)
-            k += 1
-            next_change_min = _change_min(change_hour, k)
-        else:
-            return size, k, next_change_min, head, n_seq, dock_size, dock_k, last_start
-
-
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
                     in_lot_secondary_min):
@@ -331,23 +289,30 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
     sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start = _lot_at_dawn(
         in_lot_secondary_min, n, docks_by_hour)
     n_seq = n_lot
-    pending_done, pending_g, pending_leave = np.empty(n + 1), np.empty(n + 1), np.empty(n + 1)
-    pending_who = np.empty(n + 1, dtype=np.int64)
+    pending_done = np.empty(n)
+    pending_who = np.empty(n, dtype=np.int64)
     head = tail = 0
     next_event = next_change_min
     for i in range(n + 1):
         t = arrival_min[i] if i < n else UNSERVED  # after the last crosser: settle the referred left
         s = max(t, free[0])  # free[0] is inf while no booth is staffed
-        if s >= next_event:
-            was = head
-            size, k, next_change_min, head, n_seq, dock_size, dock_k, last_start = _advance(
-                t, free, size, k, change_hour, booths_by_hour, next_change_min, pending_done, pending_who,
-                pending_g, pending_leave, head, tail, secondary_min, sequence, n_seq, lot_places, dock_free,
-                dock_size, dock_k, dock_change_hour, docks_by_hour, last_start)
-            for j in range(was, head):
-                leave[pending_who[j]] = pending_leave[j]
-                dock[pending_who[j]] = pending_g[j]
-            next_event = _next_event(next_change_min, pending_done, head, tail)
+        while s >= next_event and next_event < UNSERVED:
+            # In time order, before crosser i starts: the referred leaving primary, whose place in
+            # the secondary sequence is now known (nobody still to start can finish before
+            # them), and the staffing changes.
+            if head < tail and pending_done[head] <= next_change_min:
+                j = pending_who[head]
+                dock[j], leave[j], dock_size, dock_k, last_start = _settle(
+                    pending_done[head], secondary_min[j], sequence, n_seq, lot_places, dock_free, dock_size, dock_k,
+                    dock_change_hour, docks_by_hour, last_start, free, size)
+                n_seq += 1
+                head += 1
+            else:
+                h = change_hour[k]
+                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                k += 1
+                next_change_min = _change_min(change_hour, k)
+            next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min
             s = max(t, free[0])
         if s >= UNSERVED:
             break  # first come, first served: everyone behind waits for tomorrow too
@@ -418,7 +383,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         raise ValueError("line_day needs one uniform per crosser, carried crossers included")
     n_strata = quantiles.shape[0]
     horizon_min = booths_by_hour.shape[0] * 60.0
-    arrival = np.empty(n)
+    arrival = np.empty(n + 1)
+    arrival[n] = UNSERVED  # a last 'crosser' who never comes: reaching it settles the referred left
     # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted
     # uniforms; each maps through the inverse of the piecewise-linear cumulative profile
     # (uniform within an hour) to minutes.
@@ -504,8 +470,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             n_left_in_lot += 1
     n_seq = n_lot
     n_served = 0
-    pending_done, pending_g, pending_leave = np.empty(n + 1), np.empty(n + 1), np.empty(n + 1)
-    pending_who = np.empty(n + 1, dtype=np.int64)
+    pending_done = np.empty(n)
+    pending_who = np.empty(n, dtype=np.int64)
     head = tail = 0
     next_event = next_change_min
     # Arrivals are sorted, so the hour only moves forward: each hour's sums are kept in
@@ -516,36 +482,43 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     first_bin = port_first_bin = 0
     per_bin, per_port_bin = 1.0 / bin_min, 1.0 / port_bin
     for i in range(n + 1):
-        t_arrive = arrival[i] if i < n else UNSERVED  # after the last crosser: settle the referred left
-        s = max(t_arrive, free[0])  # free[0] is inf while no booth is staffed
-        if s >= next_event:
-            was = head
-            size, k, next_change_min, head, n_seq, dock_size, dock_k, last_start = _advance(
-                t_arrive, free, size, k, change_hour, booths_by_hour, next_change_min, pending_done, pending_who,
-                pending_g, pending_leave, head, tail, secondary, sequence, n_seq, lot_places, dock_free,
-                dock_size, dock_k, dock_change_hour, docks_by_hour, last_start)
-            for x in range(was, head):  # the referred who left primary before this crosser starts
-                j, done, g = pending_who[x], pending_done[x], pending_g[x]
+        s = max(arrival[i], free[0])  # free[0] is inf while no booth is staffed
+        while s >= next_event and next_event < UNSERVED:
+            # In time order, before crosser i starts: the referred leaving primary, whose place in
+            # the secondary sequence is now known (nobody still to start can finish before
+            # them), and the staffing changes.
+            if head < tail and pending_done[head] <= next_change_min:
+                j, done = pending_who[head], pending_done[head]
+                head += 1
+                g, leave, dock_size, dock_k, last_start = _settle(
+                    done, secondary[j], sequence, n_seq, lot_places, dock_free, dock_size, dock_k, dock_change_hour,
+                    docks_by_hour, last_start, free, size)
+                n_seq += 1
                 prior = carried_wait_min[j] if j < n_carry else 0.0
-                blocked += min(pending_leave[x], horizon_min) - done
+                blocked += min(leave, horizon_min) - done
                 if g >= UNSERVED:  # still in the lot (or at its booth) tonight
                     secondary_wait += horizon_min - done
                     left_in_lot[n_left_in_lot] = horizon_min - arrival[j] + prior
                     left_in_lot_secondary[n_left_in_lot] = secondary[j]
                     n_left_in_lot += 1
-                    continue
-                secondary_wait += g - done
-                inspect += secondary[j]
-                release = g + secondary[j]
-                t = release - arrival[j] + prior
-                released_by_hour[min(23, int(release * (1.0 / 60.0)))] += 1.0
-                max_port = max(max_port, t)
-                port_hist[min(int(t * per_port_bin), n_bins - 1)] += 1
-                h = min(23, int(arrival[j] * (1.0 / 60.0)))
-                port_by_hour[h] += t
-                port_by_hour_n[h] += 1.0
-            next_event = _next_event(next_change_min, pending_done, head, tail)
-            s = max(t_arrive, free[0])
+                else:
+                    secondary_wait += g - done
+                    inspect += secondary[j]
+                    release = g + secondary[j]
+                    t = release - arrival[j] + prior
+                    released_by_hour[min(23, int(release * (1.0 / 60.0)))] += 1.0
+                    max_port = max(max_port, t)
+                    port_hist[min(int(t * per_port_bin), n_bins - 1)] += 1
+                    h = min(23, int(arrival[j] * (1.0 / 60.0)))
+                    port_by_hour[h] += t
+                    port_by_hour_n[h] += 1.0
+            else:
+                h = change_hour[k]
+                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                k += 1
+                next_change_min = _change_min(change_hour, k)
+            next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min
+            s = max(arrival[i], free[0])
         if s >= UNSERVED:
             break  # first come, first served: everyone behind waits for tomorrow too
         n_served += 1

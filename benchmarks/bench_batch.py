@@ -11,12 +11,12 @@ from pathlib import Path
 
 import psutil
 
-from calexico import batch
+from calexico.running import batch, pools
 
 
 def timed_batch(raw: dict, workers: int, out: Path) -> float:
     start = time.perf_counter()
-    executor = batch.local_executor(workers)  # the same pool kind for 1 and 2 workers
+    executor = pools.local_executor(workers)  # the same pool kind for 1 and 2 workers
     try:
         summary = batch.run_batch(batch.check_spec(raw, "bench"), out, executor=executor, workers=workers,
                                   progress=False)

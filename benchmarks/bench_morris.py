@@ -9,7 +9,7 @@ and of its paired no-delay run (the default outcomes are impacts), so model runs
 import argparse
 import time
 
-from calexico import sensitivity as sa
+from calexico.analysis import sensitivity as sa
 
 
 def main():

@@ -3,7 +3,7 @@ coordinator's memory at 10% and 100% of a study, the ratio to the Boltzmann yard
 that means for the issue's full study (every assumption, 10 trajectories, 2 replications).
 
 A small Morris study over a spread of the assumptions (every K-th in the data file) runs through
-the same path as `calexico sensitivity` (calexico.screening.run_study: batch runs on a local
+the same path as `calexico sensitivity` (calexico.analysis.screening.run_study: batch runs on a local
 pool, analysis, report). Prints figures; asserts nothing (the machines are shared and noisy).
 
 Run: .venv/bin/python benchmarks/bench_sensitivity.py [--every 12] [--trajectories 2] [--reps 2]
@@ -21,7 +21,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import measure  # noqa: E402  (the Boltzmann yardstick, in a fresh process)
 
-from calexico import batch, screening  # noqa: E402
+from calexico.analysis import screening  # noqa: E402
+from calexico.running import batch, pools  # noqa: E402
 
 TARGET_MIN = 30.0  # the target for the full study with 2 workers
 
@@ -54,7 +55,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         # Start the pool's server (it imports the model once) before timing, as a long study amortises it.
-        executor = batch.local_executor(args.workers)
+        executor = pools.local_executor(args.workers)
         try:
             warm = batch.check_spec({"replications": args.workers, "days": 1,
                                      "parameters": {"simulation.warmup_days": 0}}, "warm-up")
@@ -69,7 +70,7 @@ def main():
             executor.shutdown()
         assert summary["failed"] == 0, summary["errors"]
         start = time.perf_counter()
-        from calexico import sensitivity_report
+        from calexico.analysis import sensitivity_report
 
         floor = __import__("pandas").read_csv(Path(tmp) / "study" / "noise.csv")[["outcome", "noise_floor"]]
         sensitivity_report.write(Path(tmp) / "study", plan, summary["result"], floor)

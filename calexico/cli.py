@@ -114,7 +114,7 @@ def format_impact(impact: dict) -> list[str]:
 
 def cmd_run(args) -> int:
     """Run one scenario (default: the baseline) and its no-delay counterfactual."""
-    from calexico import runs, scenarios, storage
+    from calexico.running import runs, scenarios, storage
 
     scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
@@ -126,6 +126,8 @@ def cmd_run(args) -> int:
     workers = runs.idle_workers() if args.workers is None else args.workers
     if workers < 1:
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
+    if args.plausible:
+        return _run_plausible(args, workers)
     folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
     try:
         result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers)
@@ -140,9 +142,23 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _run_plausible(args, workers: int) -> int:
+    """`run --plausible DIR`: the impact over a history match's plausible sets x seeds, both intervals."""
+    from calexico.analysis import plausible
+    from calexico.running import storage
+
+    out = Path(args.out or Path("results") / f"plausible_{Path(args.scenario).stem}")
+    storage.check_out_folder(out)
+    table = plausible.headline(args.scenario, args.plausible, reps=args.reps, days=args.days, seed=args.seed,
+                               sets=args.sets, out=out, workers=workers)
+    print(plausible.format_table(table, f"What today's delay costs in {args.scenario!r} (minus no delay)"))
+    print(f"Every impact with both intervals: {out}/impacts.csv")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     """List the named scenarios with their descriptions."""
-    from calexico import scenarios
+    from calexico.running import scenarios
 
     for name, description in scenarios.available().items():
         print(f"{name:28s} {description}")
@@ -163,7 +179,7 @@ def cmd_parameters(args) -> int:
 
 def cmd_docs(args) -> int:
     """Regenerate the parameter tables in docs/odd.md and the output dictionary docs/outputs.md."""
-    from calexico import docs
+    from calexico.views import docs
 
     changed = docs.regenerate(check=args.check)
     for path in changed:
@@ -175,7 +191,7 @@ def cmd_docs(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run a batch spec; exit 1 if any run failed (each failure is recorded in its run file)."""
-    from calexico import batch, storage
+    from calexico.running import batch, storage
 
     spec = batch.load_spec(args.spec)
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
@@ -196,9 +212,9 @@ def _chosen_executor(args):
     if args.executor != "dask":
         yield None
         return
-    from calexico import batch
+    from calexico.running import pools
 
-    executor, close = batch.dask_executor(args.workers, args.scheduler)
+    executor, close = pools.dask_executor(args.workers, args.scheduler)
     try:
         yield executor
     finally:
@@ -212,11 +228,16 @@ def _print_failures(done: dict):
 
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
-    from calexico import screening
+    from calexico.analysis import screening
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
     factors = screening.choose_factors(args.factors)
+    narrowed = {}
+    if args.plausible:
+        from calexico.analysis import plausible
+
+        factors, narrowed = plausible.restrict_factors(factors, args.plausible)
     factors, groups = screening.choose_groups(factors, args.groups if args.method == "morris" else "none")
     outcomes = screening.choose_outcomes(args.outcomes, screening.impact_shape(args.scenario))
     plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
@@ -236,13 +257,81 @@ def cmd_sensitivity(args) -> int:
         print("  no indices: every run is needed; fix the cause and run the same command with --resume",
               file=sys.stderr)
         return 1
+    if args.plausible:
+        _collapsed(args, out, narrowed)
     print(f"Report: {out}/sensitivity.md")
     return 0
 
 
+def _collapsed(args, out: Path, narrowed: dict):
+    """Say how many design points collapsed (cost of delay above 5 x the baseline's), in the report too."""
+    from calexico.analysis import plausible
+    from calexico.running import runs
+
+    base = plausible.baseline_cost(args.scenario, args.days, max(args.reps, 2), args.workers)
+    share, n = plausible.collapsed_share(out, base)
+    text = (f"\n## Inside the plausible region\n\nFactor ranges narrowed to the region the history match in "
+            f"`{args.plausible}` left ({len(narrowed)} factors; the 2.5-97.5 percentiles of its non-implausible "
+            f"sample). Design points whose cost of delay is above {plausible.COLLAPSE_FACTOR:g} x the baseline's "
+            f"(${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}.\n")
+    report = out / "sensitivity.md"
+    if report.exists():
+        runs.atomic_write(report, (report.read_text() + text).encode())
+    print(f"Collapsed design points (cost of delay above {plausible.COLLAPSE_FACTOR:g} x the baseline's "
+          f"${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}")
+
+
+def cmd_history_match(args) -> int:
+    """History matching: waves of runs and emulators rule out what the observations do not allow."""
+    from calexico.analysis import history_matching as hm
+    from calexico.running import storage
+
+    if args.workers < 1:
+        raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    storage.check_out_folder(args.out)
+    plan = hm.Plan(hm.choose_factors(args.factors), args.scenario, args.days, args.waves, args.points, args.reps,
+                   args.seed, args.seed, args.cutoff, args.max_rank, targets_path=args.targets,
+                   errors_path=args.errors)
+
+    def said(k, row):
+        print(f"wave {k}: {row['points']} points x {plan.reps} seeds; share of the space left "
+              f"{100 * row['share_nonimplausible']:.3g}%; rules out most: {row['rules_out_most']}", flush=True)
+
+    try:
+        with _history_executor(args) as executor:
+            match = hm.history_match(plan, Path(args.out), executor=executor, workers=args.workers,
+                                     resume=args.resume, on_wave=said)
+    except hm.Incomplete as err:
+        print(f"history-match: {err}", file=sys.stderr)
+        return 1
+    if match.stopped:
+        print(f"stopped: {match.stopped}")
+    print(f"{len(match.plausible)} plausible parameter sets (run by the model, within the cut-off and every fit "
+          f"target's tolerance); report: {args.out}/report.md")
+    return 0
+
+
+@contextlib.contextmanager
+def _history_executor(args):
+    """The executor of `history-match --executor`: the local pool (None), Dask, or SLURM through Dask."""
+    if args.executor == "pool":
+        yield None
+        return
+    from calexico.running import pools
+
+    if args.executor == "dask":
+        executor, close = pools.dask_executor(args.workers, args.scheduler)
+    else:
+        executor, close = pools.slurm_executor(args.workers)
+    try:
+        yield executor
+    finally:
+        close()
+
+
 def cmd_results(args) -> int:
     """Print a batch's tidy table (or write it to CSV/parquet)."""
-    from calexico import results, storage
+    from calexico.running import results, storage
 
     if args.csv:
         storage.check_out_file(args.csv, "--csv")
@@ -257,7 +346,7 @@ def cmd_results(args) -> int:
 
 def cmd_report(args) -> int:
     """Write a Markdown report with tables and figures for a batch folder."""
-    from calexico import report
+    from calexico.views import report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
@@ -266,8 +355,20 @@ def cmd_report(args) -> int:
 
 def cmd_compare(args) -> int:
     """Paired replications of a scenario against a base, with 95% confidence intervals."""
-    from calexico import compare, storage
+    from calexico.analysis import compare
+    from calexico.running import storage
 
+    if args.plausible:
+        from calexico.analysis import plausible
+
+        out = Path(args.out or compare.default_out(args.scenario, args.against).with_name(
+            f"{compare.default_out(args.scenario, args.against).name}_plausible"))
+        storage.check_out_folder(out)
+        table = plausible.compare(args.scenario, args.against, args.plausible, reps=args.reps, days=args.days,
+                                  seed=args.seed, sets=args.sets, out=out, workers=args.workers)
+        print(plausible.format_table(table, f"{args.scenario} minus {args.against}", only_headline=False))
+        print(f"Table written to {out}/compare_plausible.csv")
+        return 0
     storage.check_out_folder(args.out or compare.default_out(args.scenario, args.against))
     table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
                             out=args.out, workers=args.workers, base_seed=args.seed)
@@ -278,7 +379,8 @@ def cmd_compare(args) -> int:
 
 def cmd_validate(args) -> int:
     """Compare the model with every target; exit 1 when a fit target is out of tolerance."""
-    from calexico import scenarios, storage, validate
+    from calexico.analysis import validate
+    from calexico.running import scenarios, storage
 
     storage.check_out_folder(args.out)
     if args.reps < 1:
@@ -294,7 +396,8 @@ def cmd_validate(args) -> int:
 
 def cmd_calibrate(args) -> int:
     """Fit the calibrated parameters to the fit targets; optionally write them as the defaults."""
-    from calexico import calibration, storage
+    from calexico.analysis import calibration
+    from calexico.running import storage
 
     storage.check_out_folder(args.out)
     return calibration.main(reps=args.reps, out=Path(args.out), write=args.write, targets_path=args.targets)
@@ -302,7 +405,7 @@ def cmd_calibrate(args) -> int:
 
 def cmd_viz(args) -> int:
     """Serve the model in the browser (Mesa SolaraViz) on this machine only, unless --host says otherwise."""
-    from calexico import viz
+    from calexico.views import viz
 
     if not 1 <= args.port <= 65535:
         raise ParameterError("command line", "--port", args.port, "a port number from 1 to 65535")
@@ -323,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None,
                    help="processes running the replications (default: the idle cores, at most 2)")
     p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
+    p.add_argument("--plausible", default=None, metavar="DIR",
+                   help="run over the plausible parameter sets of a history match (its folder) x --reps seeds")
+    p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("scenarios", help="list the named scenarios")
@@ -365,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--out", default=None, help="study folder (default: results/sensitivity_<method>)")
+    p.add_argument("--plausible", default=None, metavar="DIR",
+                   help="sample the factors inside the region a history match (its folder) left")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
     p.set_defaults(func=cmd_sensitivity)
 
@@ -385,7 +493,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--out", default=None, help="folder for the runs, compare.csv and compare.png")
+    p.add_argument("--plausible", default=None, metavar="DIR",
+                   help="compare over the plausible parameter sets of a history match (its folder) x --reps seeds")
+    p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("history-match", help="which parameter sets the observations allow (waves, emulators)")
+    p.add_argument("--waves", type=int, default=3, help="waves of runs, emulators and cuts (default 3)")
+    p.add_argument("--points", type=int, default=200, help="design points per wave (default 200)")
+    p.add_argument("--reps", type=int, default=2, help="seeds per point, 2 or more (default 2)")
+    p.add_argument("--factors", default="assumptions+calibrated",
+                   help="assumptions+calibrated (default), assumptions, calibrated, or a TOML file of factors")
+    p.add_argument("--targets", default=None, help="a targets CSV (default: calexico/data/targets.csv)")
+    p.add_argument("--errors", default=None,
+                   help="observation errors and discrepancies (default: calexico/data/history_matching.toml)")
+    p.add_argument("--cutoff", type=float, default=3.0, help="implausibility cut-off (default 3)")
+    p.add_argument("--max-rank", type=int, default=2,
+                   help="rule out on the largest (1) or second largest (2, default) implausibility over targets")
+    p.add_argument("--days", type=int, default=None, help="measured days per run (default: the scenario's year)")
+    p.add_argument("--scenario", default="baseline", help="the base scenario of every run")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the runs and of the designs")
+    p.add_argument("--workers", type=int, default=2, help="parallel processes, Dask workers or SLURM jobs")
+    p.add_argument("--executor", choices=("pool", "dask", "slurm"), default="pool")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--out", required=True, help="the match's folder")
+    p.add_argument("--resume", action="store_true", help="finish a match a kill cut short")
+    p.set_defaults(func=cmd_history_match)
     p = sub.add_parser("validate", help="compare the model with the calibration targets; write a report")
     p.add_argument("scenario", nargs="?", default="baseline", help="a name from scenarios/ or a TOML path")
     p.add_argument("--reps", type=int, default=5, help="replications (seeds 0..N-1)")
@@ -416,7 +549,7 @@ def main(argv=None) -> int:
     context); a reader that closes the pipe (`| head`) ends the command quietly with 141
     (128 + SIGPIPE), as a C program killed by SIGPIPE would.
     """
-    from calexico.storage import OutputError
+    from calexico.running.storage import OutputError
 
     args = build_parser().parse_args(argv)
     own_process = argv is None  # the command line, not a call from a test or a notebook

@@ -3,7 +3,8 @@
 A day (DESIGN.md): shoppers, visitors and commuters decide whether to cross given the wait
 they expect; growers hire crews for what is ripe; plants run on their stock of inputs and order
 more; the freight market gives yesterday's loads to carriers, who pick a crossing by expected
-cost. The ports serve their lines through the day. Then everyone lives with the waits: crews
+cost. The ports serve their lines through the day, loaded trucks first at Mexico's export
+customs and then at the US lines. Then everyone lives with the waits: crews
 start late and pick less, produce loses quality, inputs arrive or not, commuters lose hours and
 wages and some give up the US job. At month ends plants resize and carriers resize fleets;
 between seasons growers replant. The day's outcomes are recorded.

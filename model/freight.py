@@ -153,8 +153,13 @@ class Freight:
         want_inputs = self.inputs_backlog.copy()
         demand = want_produce.sum() + want_goods.sum() + want_inputs.sum() * (1 - p["trucking.backhaul_share"])
         moved = self.market.allocate(demand, capacity, rates)
-        moved_total = moved.sum()
-        self.rate_usd = float((moved * rates).sum() / moved_total) if moved_total > 0 else float(rates.mean())
+        local = moved.sum()
+        self.rate_usd = float((moved * rates).sum() / local) if local > 0 else float(rates.mean())
+        # Loads the region's drayage fleet cannot take today go with carriers from outside it
+        # (long-haul trucks that cross themselves), at a dearer rate: the market never leaves a
+        # load with the shipper for want of trucks, it prices it.
+        outside = max(0.0, demand - local)
+        moved_total = local + outside
         share = min(1.0, moved_total / demand) if demand > 0 else 1.0
 
         # Carriers share each load group among crossings by generalised cost: distance plus
@@ -230,6 +235,8 @@ class Freight:
         # Carriers book only the cycles that left today (the line's room may have held some back).
         cycles = produce_sent.sum() + goods_total + inputs_total * (1 - p["trucking.backhaul_share"])
         self.loads_moved_by_firm = moved * (cycles / moved_total) if moved_total > 0 else moved
+        outside_cycles = cycles * outside / moved_total if moved_total > 0 else 0.0
+        today["cost_outside_carriers_usd"] += outside_cycles * self.rate_usd * (p["trucking.outside_rate_factor"] - 1)
         today["loads_dispatched"] = east_loaded + south_total  # at Calexico East
 
     def closed_hours_ahead(self, day, names=("east_commercial_standard", "east_mx_export_standard")) -> float:

@@ -16,7 +16,8 @@ from model.parameters import line_names
 
 PORT_LINES = tuple(line_names())
 COMMERCIAL_NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")
-COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_spoilage_usd", "cost_crops_unharvested_usd",
+COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_outside_carriers_usd", "cost_spoilage_usd",
+                "cost_crops_unharvested_usd",
                 "cost_inventory_usd", "cost_held_loads_usd", "cost_stock_in_line_usd", "cost_stoppage_usd",
                 "cost_commuter_time_usd", "cost_lost_wages_usd", "cost_visitor_time_usd")
 # Output by sector and side of the border (gross output, USD/day): what delay takes away from,

@@ -3,7 +3,7 @@
 import pytest
 
 from agents import CrossBorderWorker, Grower, Manufacturer, TruckingFirm
-from calexico.viz.region_map import agent_points
+from calexico.views.viz.region_map import agent_points
 from model import BorderModel
 from model.populations import CARRIER_YARDS
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 
 # BTS Border Crossing/Entry Data, northbound, 2024 (copy in calexico/data, from ../shared/data).

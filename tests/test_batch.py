@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calexico import batch, cli, results
+from calexico import cli
+from calexico.running import batch, results
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = """

@@ -132,7 +132,7 @@ def test_app_renders_offline_and_controls_change_the_run(server, tmp_path):
 
 
 def test_browser_controls_override_the_scenario_and_place_events_on_chosen_days():
-    from calexico.viz.viewed_model import ViewedModel, build
+    from calexico.views.viz.viewed_model import ViewedModel, build
 
     params, seed, events = build("baseline", 3, commercial_booths=4, event="closure", event_start_day=2,
                                  event_days=2)
@@ -147,9 +147,9 @@ def test_figures_kept_and_updated_each_day_show_what_new_figures_would():
     """The redraw reuses each run's figures (for speed); they must not go stale or keep old days."""
     import numpy as np
 
-    from calexico.viz.plots import PlotsFigure
-    from calexico.viz.region_map import MapFigure
-    from calexico.viz.viewed_model import ViewedModel
+    from calexico.views.viz.plots import PlotsFigure
+    from calexico.views.viz.region_map import MapFigure
+    from calexico.views.viz.viewed_model import ViewedModel
 
     model = ViewedModel(commercial_booths=1)
     kept = [MapFigure(model), PlotsFigure(model)]

@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from calexico import calibration, scenarios, targets, validate
+from calexico.analysis import calibration, targets, validate
+from calexico.running import scenarios
 
 KEY = "crossers.east_pedestrians_per_day"
 
@@ -37,7 +38,7 @@ def test_every_calibrated_pair_names_a_fit_target_in_the_shipped_file():
 def test_write_parameters_changes_only_the_calibrated_value_and_its_text(tmp_path):
     from model.parameters import SPECS
 
-    original = calibration.Path(calibration.__file__).resolve().parent.parent / "model/data/parameters.toml"
+    original = calibration.Path(calibration.__file__).resolve().parents[2] / "model/data/parameters.toml"
     copy = tmp_path / "parameters.toml"
     copy.write_text(original.read_text())
     calibration.write_parameters({KEY: 1234.5}, "test", copy)

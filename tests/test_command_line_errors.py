@@ -29,7 +29,7 @@ def _one_line_exit_2(capsys, argv, *words):
 @pytest.fixture
 def no_simulation(monkeypatch):
     """Fail the test if a run or a batch starts: the output place must be checked first."""
-    from calexico import batch, runs
+    from calexico.running import batch, runs
 
     def refuse(*args, **kwargs):
         raise AssertionError("the simulation started before the output place was checked")

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from calexico import cli, compare
+from calexico import cli
+from calexico.analysis import compare
 
 
 def _table(rows):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 from model.outcomes import COST_COLUMNS, OUTPUT_COLUMNS
 

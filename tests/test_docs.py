@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calexico import docs, runs, scenarios
 from calexico.cli import build_parser, main
+from calexico.running import runs, scenarios
+from calexico.views import docs
 from model import outcomes
 from model.parameters import SPECS, ParameterError
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from scipy import stats
 
-from calexico import impact, runs, scenarios
 from calexico.cli import main
+from calexico.running import impact, runs, scenarios
 from model import input_output
 from model.parameters import resolve
 

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from calexico import batch, cli, scenarios
+from calexico import cli
+from calexico.running import batch, scenarios
 from model.parameters import SPECS, ParameterError, resolve
 
 FLOATS = [k for k, s in SPECS.items() if isinstance(s.default, float)]
@@ -59,7 +60,7 @@ def test_batch_specs_refuse_nan_and_infinity_in_values_and_sample_bounds(tmp_pat
 
 
 def test_a_resume_compares_manifests_in_a_way_nan_cannot_trip():
-    from calexico.storage import same_json
+    from calexico.running.storage import same_json
 
     assert same_json([{"x": math.nan}], [{"x": math.nan}])
     assert not same_json([{"x": 1.0}], [{"x": 2.0}])

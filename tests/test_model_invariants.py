@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel, Event
 
 SHORT = {"simulation.days": 40, "simulation.warmup_days": 0}

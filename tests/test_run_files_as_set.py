@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calexico import cli, storage
+from calexico import cli
+from calexico.running import storage
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_FILES = set(storage.RUN_FILES)

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from calexico import scenarios
+from calexico.running import scenarios
 from model import BorderModel
 
 NORTH = ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty")

@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from calexico import runs, scenarios
+from calexico.running import runs, scenarios
 
 LIBRARY = sorted(scenarios.available())
 EXPECTED = {"baseline", "no_delay", "staffing_cut", "bridge_expansion", "pre_bridge", "extended_hours",

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from calexico import discovery, scenarios
-from calexico import sensitivity as sa
+from calexico.analysis import discovery
+from calexico.analysis import sensitivity as sa
+from calexico.running import scenarios
 from model.parameters import ParameterError
 
 FAST = "simulation.warmup_days"

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calexico import cli, screening
-from calexico import sensitivity as sa
+from calexico import cli
+from calexico.analysis import data_worth, screening
+from calexico.analysis import sensitivity as sa
 from model.parameters import ParameterError
 
 
@@ -51,7 +52,7 @@ def test_like_assumptions_form_groups_of_one_status_and_the_truck_economics_stay
     named = {f.name: f.group for f in factors}
     assert len(groups) >= 10 and all(len(g["members"]) >= 2 for g in groups.values())
     for name, g in groups.items():
-        assert {screening.status(m) for m in g["members"]} == {g["status"]}
+        assert {data_worth.status(m) for m in g["members"]} == {g["status"]}
         assert all(named[m] == name for m in g["members"])
     assert named["lines.east_pov_general.lot_places"] == named["lines.west_pedestrian.lot_places"]
     for key in ("lines.east_commercial_standard.booths", "lines.east_commercial_south.secondary_min",

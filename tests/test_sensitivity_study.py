@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from calexico import batch, cli, runs, scenarios, screening, sensitivity, sensitivity_report
+from calexico import cli
+from calexico.analysis import data_worth, screening, sensitivity, sensitivity_report
+from calexico.running import batch, runs, scenarios
 from model.parameters import SPECS, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +145,7 @@ def test_default_factors_are_every_ranged_assumption_over_its_documented_range()
     assert [f.name for f in factors] == assumptions and len(factors) > 100
     assert all(f.bounds == SPECS[f.name].range for f in factors)
     everything = screening.choose_factors("all")
-    assert {screening.status(f.name) for f in everything} == {"assumption", "source", "calibrated"}
+    assert {data_worth.status(f.name) for f in everything} == {"assumption", "source", "calibrated"}
 
 
 def test_outcomes_follow_the_data_file_and_new_impact_keys_slot_in_without_code():
@@ -205,10 +207,10 @@ def test_noise_floor_measures_the_seed_left_in_each_step(common):
 
 
 def test_data_worth_collecting_hints_match_keys_by_pattern():
-    assert screening.hints_for("lines.east_commercial_standard.primary_min")
-    assert any("SANDAG" in h["where"] for h in screening.hints_for("lines.east_commercial_fast.booths"))
-    assert screening.hints_for("port.expectation_weight") == []
-    assert screening.hints_for("lines.east_commercial_standard") == []  # a pattern matches whole keys only
+    assert data_worth.hints_for("lines.east_commercial_standard.primary_min")
+    assert any("SANDAG" in h["where"] for h in data_worth.hints_for("lines.east_commercial_fast.booths"))
+    assert data_worth.hints_for("port.expectation_weight") == []
+    assert data_worth.hints_for("lines.east_commercial_standard") == []  # a pattern matches whole keys only
 
 
 def test_top_assumptions_rank_what_clears_the_noise_first():

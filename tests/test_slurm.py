@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from calexico import results
+from calexico.running import results
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDED = ("slurmctld", "slurmd", "sbatch", "munged")

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from calexico import batch, runs, scenarios, storage
+from calexico.running import batch, runs, scenarios, storage
 
 
 def test_strict_json_names_the_key_holding_a_non_finite_number():

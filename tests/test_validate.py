@@ -4,7 +4,8 @@ import csv
 
 import pytest
 
-from calexico import cli, targets, validate
+from calexico import cli
+from calexico.analysis import targets, validate
 from model.parameters import ParameterError
 
 
@@ -41,7 +42,7 @@ def _january_trucks(value, tolerance):
 @pytest.fixture(scope="module")
 def january(tmp_path_factory):
     """One short run's simulated January trucks (not a hard-coded model outcome)."""
-    from calexico import scenarios
+    from calexico.running import scenarios
 
     run = validate.run_year(scenarios.load("baseline"), 0, days=31)
     t = targets.Target("January trucks", "trucks", "2024-01", 1.0, "trucks", "fit", 0.1, "a test")

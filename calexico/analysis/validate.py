@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import provenance, runs, targets
+from calexico.analysis import targets
 from calexico.formatting import money
-from calexico.scenarios import Scenario
+from calexico.running import provenance, runs
+from calexico.running.scenarios import Scenario
 from model import BorderModel
 
 # (target quantity, daily column, BTS port, BTS measure, label)
@@ -328,6 +329,11 @@ explain, not a test of it; their tolerances are wide and they never fail the com
 """
 
 
+HISTORY_MATCHING = ("Which parameter sets every target here allows, given each one's observation error and the model's "
+                    "discrepancy, and the headline over those sets: [history_matching.md](history_matching.md) "
+                    "(`calexico history-match`, `calexico run --plausible`).")
+
+
 def _held(rows: pd.DataFrame) -> str:
     simulated = rows[rows["within"].notna()]
     return f"{int((simulated['within'] == True).sum())} of {len(simulated)}"  # noqa: E712
@@ -355,6 +361,8 @@ def report_markdown(table: pd.DataFrame, erlang: pd.DataFrame, meta: dict, figur
         + (" Out of tolerance: " + "; ".join(failed["name"]) + "." if len(failed) else ""),
         "",
         f"Out-of-sample checks within tolerance: {_held(check)}; of them, the wait checks: {_held(waits)}.",
+        "",
+        HISTORY_MATCHING,
         "",
     ]
     if calibration_md:

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from calexico import runs, scenarios, storage, targets, validate
+from calexico.analysis import targets, validate
+from calexico.running import runs, scenarios, storage
 from model.parameters import SPECS
 
 # Calibrated parameter -> (target quantity, period) that identifies it, and why.
@@ -215,7 +216,7 @@ def write_parameters(values: dict, note: str, path: Path | None = None, se: dict
     A line-level edit of `key = { value = ..., calibrated = "..." }` inside its [section], so the
     rest of the file (comments, order, other people's edits) is untouched.
     """
-    path = path or Path(__file__).resolve().parent.parent / "model" / "data" / "parameters.toml"
+    path = path or Path(__file__).resolve().parents[2] / "model" / "data" / "parameters.toml"
     text = path.read_text()
     for dotted, value in values.items():
         section, _, leaf = dotted.rpartition(".")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from calexico import results
+from calexico.running import results
 from model.parameters import ParameterError
 
 LABELS = {"costs_usd.total": "Total cost of the run (USD)", "jobs.total_us": "Total jobs, US (mean)",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from model.parameters import SPECS, ParameterError, Spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ODD = Path("docs/odd.md")
 OUTPUTS = Path("docs/outputs.md")
 BLOCK = re.compile(r"(<!-- BEGIN PARAMETERS ?(?P<prefix>[^ ]*) -->\n)(?P<body>.*?)(<!-- END PARAMETERS -->)",
@@ -95,7 +95,7 @@ def documented_parameters(text: str, specs: dict[str, Spec] = SPECS) -> set[str]
 # ------------------------------------------------------------------------ output dictionary
 def output_dictionary() -> dict:
     """The raw output dictionary (`calexico/data/outputs.toml`)."""
-    return tomllib.loads((Path(__file__).parent / "data" / "outputs.toml").read_text())
+    return tomllib.loads((Path(__file__).resolve().parents[1] / "data" / "outputs.toml").read_text())
 
 
 def daily_outputs(dictionary: dict | None = None) -> dict[str, Output]:

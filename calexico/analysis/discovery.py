@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from calexico.sensitivity import Study, evaluate, latin_design, point_means
+from calexico.analysis.sensitivity import Study, evaluate, latin_design, point_means
 from model.parameters import ParameterError
 
 

@@ -4,16 +4,15 @@ A study's factors come from the parameter data file, each over its documented lo
 (model/data/parameters.toml: by default every parameter labelled an assumption); its outcomes
 from calexico/data/sensitivity_outcomes.toml, dotted paths into a run's impact against the
 no-delay counterfactual (same seed and parameters: common random numbers). Every design point
-and replication is one paired run of the batch machinery (calexico.batch): written to disk the
+and replication is one paired run of the batch machinery (calexico.running.batch): written to disk the
 moment it ends, resumable after a kill, on a local pool, Dask or any concurrent.futures
 executor, with a progress bar, a manifest, and failures recorded instead of stopping the study.
-The indices are calexico.sensitivity's (SALib; replication means; the seed's noise share).
+The indices are calexico.analysis.sensitivity's (SALib; replication means; the seed's noise share).
 
 A study folder holds: study.json (what was asked), design.csv (SALib's design), manifest.json
 and runs/ (the batch), then indices.csv, noise.csv, runs.csv, sensitivity.md and figures/.
 """
 
-import fnmatch
 import json
 import math
 import tomllib
@@ -23,14 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import batch, provenance, runs, scenarios, sensitivity
-from calexico.sensitivity import Factor
+from calexico.analysis import data_worth, sensitivity
+from calexico.analysis.sensitivity import Factor
+from calexico.running import batch, provenance, runs, scenarios
 from model.parameters import PROVENANCE_KEYS, SPECS, ParameterError, ranged_specs
 
 METHODS = ("morris", "sobol", "oat")
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 OUTCOMES_FILE = DATA / "sensitivity_outcomes.toml"
-HINTS_FILE = DATA / "data_worth_collecting.toml"
 GROUPS_FILE = DATA / "sensitivity_groups.toml"
 FACTOR_SETS = {"assumptions": ("assumption",), "all": PROVENANCE_KEYS}
 
@@ -154,17 +153,6 @@ def choose_factors(selection: str) -> list[Factor]:
     return factors
 
 
-def status(key: str) -> str:
-    """A factor's source status: assumption, source or calibrated."""
-    spec = SPECS.get(key)
-    return spec.provenance_kind if spec is not None else "dummy"
-
-
-def _matches(key: str, pattern: str) -> bool:
-    """A dotted key against a pattern whose `*` stands for one part."""
-    return fnmatch.fnmatchcase(key, pattern) and pattern.count(".") == key.count(".")
-
-
 def choose_groups(factors: list[Factor], selection: str = "default") -> tuple[list[Factor], dict]:
     """The factors with their Morris groups, and each group's label, reason and members.
 
@@ -198,9 +186,9 @@ def choose_groups(factors: list[Factor], selection: str = "default") -> tuple[li
         raise ParameterError(where, "groups", [g["name"] for g in tables], "distinct group names")
     chosen = {}
     for f in factors:
-        g = next((g for g in tables if any(_matches(f.name, m) for m in g["members"])), None)
+        g = next((g for g in tables if any(data_worth.matches(f.name, m) for m in g["members"])), None)
         if g is not None:
-            chosen.setdefault((g["name"], status(f.name)), []).append(f.name)
+            chosen.setdefault((g["name"], data_worth.status(f.name)), []).append(f.name)
     groups, named = {}, {}
     chosen = {key: members for key, members in chosen.items() if len(members) > 1}
     for (name, kind), members in chosen.items():
@@ -224,7 +212,7 @@ class Plan:
         scenario: the base scenario of every run.
         days: measured days per run (None: the scenario's, a full year).
         replications: seeds per design point (the same seeds at every point).
-        base_seed: every seed derives from it (calexico.batch).
+        base_seed: every seed derives from it (calexico.running.batch).
         trajectories, num_levels: the Morris design.
         samples: the Sobol base sample N (a power of 2): N(k + 2) points.
         points: the one-at-a-time levels per factor.
@@ -265,10 +253,10 @@ class Plan:
 
     def status(self, name: str) -> str:
         """The source status of a factor or of one of the plan's groups."""
-        return self.groups[name]["status"] if name in self.groups else status(name)
+        return self.groups[name]["status"] if name in self.groups else data_worth.status(name)
 
     def study(self) -> sensitivity.Study:
-        """The calexico.sensitivity Study (its runner runs a paired replication in this process)."""
+        """The calexico.analysis.sensitivity Study (its runner runs a paired replication in this process)."""
         loaded = scenarios.load(self.scenario)
         return sensitivity.Study(self.factors, [h.name for h in self.outcomes], loaded, self.days,
                                  self.replications, 0, PairedRunner(loaded, tuple(self.outcomes), self.days),
@@ -293,8 +281,8 @@ class Plan:
     def to_json(self) -> dict:
         """The plan as plain data (study.json)."""
         out = asdict(self)
-        out["factors"] = [{"name": f.name, "bounds": list(f.bounds), "status": status(f.name), "group": f.group}
-                          for f in self.factors]
+        out["factors"] = [{"name": f.name, "bounds": list(f.bounds), "status": data_worth.status(f.name),
+                           "group": f.group} for f in self.factors]
         out["outcomes"] = [asdict(h) for h in self.outcomes]
         return out
 
@@ -366,7 +354,7 @@ def run_study(plan: Plan, out, executor=None, workers: int = 1, resume: bool = F
 
     Returns:
         The batch summary ({"total", "ran", "ok", "failed", "skipped", "errors"}), with
-        "result" (a calexico.sensitivity.Result) when every run succeeded.
+        "result" (a calexico.analysis.sensitivity.Result) when every run succeeded.
 
     """
     out = Path(out)
@@ -379,7 +367,7 @@ def run_study(plan: Plan, out, executor=None, workers: int = 1, resume: bool = F
     result, floor = analyse(plan, study, X, labels, table)
     write_tables(out, result, floor)
     if report:
-        from calexico import sensitivity_report
+        from calexico.analysis import sensitivity_report
 
         sensitivity_report.write(out, plan, result, floor)
     summary["result"] = result
@@ -434,10 +422,3 @@ def write_tables(out: Path, result: sensitivity.Result, floor: pd.DataFrame):
 
 
 # ----------------------------------------------------------------------------- data worth collecting
-def hints_for(key: str, path: Path = HINTS_FILE) -> list[dict]:
-    """The shipped 'where the data would be' hints whose patterns match a parameter key."""
-    out = []
-    for hint in tomllib.loads(Path(path).read_text())["hints"]:
-        if any(_matches(key, p) for p in hint["parameters"]):
-            out.append(hint)
-    return out

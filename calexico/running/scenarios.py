@@ -28,7 +28,7 @@ TOP_LEVEL_KEYS = {"description", "source", "base", "parameters", "events"}
 def scenarios_dir() -> Path:
     """The folder of named scenarios (the project's `scenarios/`, or $CALEXICO_SCENARIOS)."""
     env = os.environ.get("CALEXICO_SCENARIOS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "scenarios"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def available() -> dict[str, str]:

@@ -28,8 +28,6 @@ scenarios are paired. Results do not depend on the executor.
 import concurrent.futures as cf
 import itertools
 import json
-import multiprocessing as mp
-import os
 import signal
 import sys
 import threading
@@ -41,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from calexico import provenance, runs, scenarios, storage
+from calexico.running import pools, provenance, runs, scenarios, storage
 from model.parameters import SPECS, ParameterError, flatten_values, is_finite_number, resolve
 
 SPEC_KEYS = {"description", "scenarios", "replications", "base_seed", "days", "daily", "seeds",
@@ -66,6 +64,7 @@ class Task:
     fail: bool = False
     delay_s: float = 0.0
     paired: bool = False
+    measure: object = None
 
     @property
     def name(self) -> str:
@@ -89,6 +88,7 @@ class Spec:
     paired: bool = False
     fixed: dict = field(default_factory=dict)
     test: dict = field(default_factory=dict)
+    measure: object = None
 
     def seed(self, index: int, replication: int) -> int:
         """The run's seed: from the base seed and the replication (common) or run index."""
@@ -103,7 +103,7 @@ class Spec:
         for index, (scenario, (p, point), rep) in enumerate(combos):
             out_list.append(Task(index, scenario, rep, self.seed(index, rep), p, {**self.fixed, **point},
                                  self.days, str(out), self.daily, index in fail,
-                                 float(self.test.get("delay_s", 0.0)), self.paired))
+                                 float(self.test.get("delay_s", 0.0)), self.paired, self.measure))
         return out_list
 
 
@@ -253,8 +253,12 @@ def execute(task: Task) -> dict:
 
     A run that raises is recorded with its error, so the batch goes on and the record says why.
     A paired task also runs the no-delay counterfactual with the same seed and parameters, and
-    its summary gains `impact_vs_no_delay` (calexico.runs.impact), as `calexico run` reports it.
-    Runs in a worker process: everything it needs travels in the task.
+    its summary gains `impact_vs_no_delay` (calexico.running.runs.impact), as `calexico run` reports it.
+    A task with a `measure` (a picklable callable (scenario, seed, days, parameters) -> dict)
+    records what that returns instead of the run summary: a study that reads its own numbers
+    from the model (history matching reads every observed quantity) still streams, resumes and
+    runs on any executor like any batch. Runs in a worker process: everything it needs travels
+    in the task.
     """
     start = time.perf_counter()
     record = {"run": task.index, "scenario": task.scenario.name, "replication": task.replication,
@@ -263,14 +267,11 @@ def execute(task: Task) -> dict:
     try:
         if task.fail:
             raise RuntimeError(f"injected failure for run {task.index} (spec [test].fail_on_index)")
-        result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
-        if task.paired:
-            counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
-                                      no_delay=True)
-            result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
-        if task.daily:
-            runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
-        record.update(status="ok", error=None, summary=result.summary)
+        if task.measure is not None:  # a study that reads its own numbers from the run (history matching)
+            summary = task.measure(task.scenario, task.seed, task.days, task.parameters)
+        else:
+            summary = _run_summary(task, out)
+        record.update(status="ok", error=None, summary=summary)
     except Exception as err:  # any failure is recorded, and the batch goes on
         record.update(status="error", error=f"{type(err).__name__}: {err}",
                       traceback=traceback.format_exc(limit=5), summary=None)
@@ -285,6 +286,18 @@ def execute(task: Task) -> dict:
     return {"run": task.index, "status": record["status"], "error": record["error"]}
 
 
+def _run_summary(task: Task, out: Path) -> dict:
+    """The run's summary (with its impact against no delay when paired; its daily table written when asked)."""
+    result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
+    if task.paired:
+        counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
+                                  no_delay=True)
+        result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
+    if task.daily:
+        runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
+    return result.summary
+
+
 def done_runs(out: Path) -> dict[int, str]:
     """Runs with a record on disk: index -> status ('ok' or 'error')."""
     status = {}
@@ -294,107 +307,6 @@ def done_runs(out: Path) -> dict[int, str]:
         except (ValueError, KeyError):
             continue  # never half-written (atomic), but be safe with foreign files
     return status
-
-
-def local_executor(workers: int) -> cf.Executor:
-    """A process pool that is safe with threads and notebooks: 'forkserver' where the platform
-    has it, else 'spawn' (never 'fork', which copies a parent's threads and locks).
-    """
-    if mp.parent_process() is not None and mp.current_process().name != "MainProcess":
-        raise RuntimeError("calexico.batch.run_batch was called inside a worker process; on 'spawn' "
-                           "platforms guard a script's batch call with `if __name__ == '__main__':`")
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    context = mp.get_context(method)
-    if method == "forkserver":
-        # Workers fork from a server that has already imported the model and its libraries,
-        # so a pool starts in milliseconds instead of a second or two per worker.
-        context.set_forkserver_preload(["model", "calexico.runs", "calexico.batch"])
-        _start_forkserver_deaf_to_ctrl_c()
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                                  initargs=(os.getpid(),))
-
-
-def _start_forkserver_deaf_to_ctrl_c():
-    """Start the forkserver with SIGINT ignored (it inherits that through exec).
-
-    Why: Ctrl-C reaches the whole process group; a forkserver still importing its preload
-    would print a KeyboardInterrupt traceback of its own. The coordinator reports the Ctrl-C.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return  # signal dispositions can only be changed from the main thread
-    from multiprocessing import forkserver
-
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _worker_start(coordinator_pid: int):
-    """Make a pool worker end with its coordinator.
-
-    Why: killed alone (`kill -9` of the batch process, not its group), the coordinator leaves
-    workers that would hold memory and might write a run file into a folder a resumed batch
-    now owns. So a worker asks the kernel to end it when its parent (the forkserver) ends
-    (Linux PR_SET_PDEATHSIG) and, on every platform, a watcher thread ends it within half a
-    second of the coordinator's death, before it can write anything more. Ctrl-C (sent to the
-    whole process group) ends a worker quietly; the coordinator reports it.
-    """
-    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
-    if sys.platform == "linux":
-        try:
-            import ctypes
-
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass  # the watcher below still ends the worker
-    threading.Thread(target=_watch_coordinator, args=(coordinator_pid,), daemon=True,
-                     name="calexico-coordinator-watch").start()
-
-
-def _watch_coordinator(pid: int, every_s: float = 0.5):
-    while _alive(pid):
-        time.sleep(every_s)
-    os._exit(1)  # no cleanup, no late write: the coordinator is gone
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process exists and is not a zombie (a killed parent not yet reaped is dead)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def dask_executor(workers: int, scheduler: str | None = None):
-    """A concurrent.futures executor on a dask.distributed cluster (a local one without an address).
-
-    Returns the executor and a function that closes the client (and the local cluster).
-    """
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        client = Client(scheduler)
-        cluster = None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-
-    def close():
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-    return client.get_executor(pure=False), close
 
 
 def write_manifest(spec: Spec, tasks: list[Task], out: Path):
@@ -453,7 +365,7 @@ def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, 
     bar = _bar(len(todo), progress)
     own, close = executor is None and workers > 1, None
     if own:
-        executor = local_executor(workers)
+        executor = pools.local_executor(workers)
         close = executor.shutdown
     interrupted = False
     try:

@@ -29,8 +29,8 @@ from SALib.sample import latin
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from calexico import runs, scenarios
-from calexico.scenarios import Scenario
+from calexico.running import runs, scenarios
+from calexico.running.scenarios import Scenario
 from model.outcomes import DAILY_COLUMNS, summarise
 from model.parameters import SPECS, ParameterError, resolve
 
@@ -320,7 +320,7 @@ def evaluate(study: Study, X: np.ndarray, executor: Executor | None = None, work
         study: the study.
         X: the design, one row per point in SALib's units (levels as indices).
         executor: any concurrent.futures.Executor (a process pool, a Dask client's executor, e.g.
-            from calexico.batch.dask_executor); None runs serially here, or on a process pool of
+            from calexico.running.pools.dask_executor); None runs serially here, or on a process pool of
             `workers` when workers > 1.
         workers: processes to start when no executor is given.
 
@@ -342,7 +342,7 @@ def _call(fn, overrides, seed):
 def _map(calls: list, executor: Executor | None, workers: int) -> list:
     """Results of the calls in order, on the executor, a new process pool, or here."""
     if executor is None and workers > 1:
-        from calexico.batch import local_executor  # a forkserver pool: safe inside notebooks
+        from calexico.running.pools import local_executor  # a forkserver pool: safe inside notebooks
 
         with local_executor(workers) as pool:
             return _map(calls, pool, 1)

@@ -1,6 +1,6 @@
 """The Solara page: Mesa's SolaraViz with the region map, the outcome plots and the headline panel.
 
-Serve it with `calexico viz` (or `solara run calexico/viz/app.py`). The controls in the sidebar
+Serve it with `calexico viz` (or `solara run calexico/views/viz/app.py`). The controls in the sidebar
 are `CONTROLS`; Reset rebuilds `ViewedModel` with them, Step runs one day of it and of its
 no-delay twin. Each run keeps its two figures (built on its first redraw, updated in place every
 day after) and they are encoded to PNG here, so the page can say how long a redraw took.
@@ -16,10 +16,10 @@ import solara
 from mesa.visualization import SolaraViz, solara_viz
 from PIL import Image
 
-from calexico import scenarios
-from calexico.viz.plots import PlotsFigure, headline
-from calexico.viz.region_map import MapFigure
-from calexico.viz.viewed_model import CONTROL_KEYS, EVENT_CHOICES, FAST, STANDARD, ViewedModel, default
+from calexico.running import scenarios
+from calexico.views.viz.plots import PlotsFigure, headline
+from calexico.views.viz.region_map import MapFigure
+from calexico.views.viz.viewed_model import CONTROL_KEYS, EVENT_CHOICES, FAST, STANDARD, ViewedModel, default
 
 
 def _slider(kind, label, key, lo, hi, step):

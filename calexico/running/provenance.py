@@ -11,7 +11,7 @@ PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "networkx", "numba")
 
 def code_version() -> str:
     """The git commit of the code (with '+dirty' for uncommitted changes), or the package version."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=5, check=True).stdout.strip()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from model.parameters import ParameterError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 ROLES = ("fit", "check")
 QUANTITIES = {
     "trucks": "Calexico East northbound trucks (sum)",

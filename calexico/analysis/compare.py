@@ -2,7 +2,7 @@
 
 Why paired: replication r of both scenarios uses the same seed, so the demand, weather and
 inspection draws are shared and the difference isolates the policy; the interval is a
-t-interval over the per-seed differences (`calexico.impact.t_interval`, the same as `calexico
+t-interval over the per-seed differences (`calexico.running.impact.t_interval`, the same as `calexico
 run`'s impact against no delay), far narrower than comparing two independent means.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import batch, results, runs
-from calexico.impact import t_interval
+from calexico.running import batch, results, runs
+from calexico.running.impact import t_interval
 from model.parameters import ParameterError
 
 # Outcome groups: a name ending in "." takes every column of that summary section, in the

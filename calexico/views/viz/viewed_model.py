@@ -10,7 +10,7 @@ can show the cost of today's delay as the days go by, exactly as `calexico run` 
 import datetime as dt
 import time
 
-from calexico import scenarios
+from calexico.running import scenarios
 from model import BorderModel
 from model.parameters import SPECS, Event, ParameterError, resolve, resolve_lines
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calexico import runs, screening, sensitivity
+from calexico.analysis import data_worth, sensitivity
+from calexico.running import runs
 from model.parameters import SPECS
 
 STATUS_ORDER = ("assumption", "calibrated", "source")
@@ -36,7 +37,7 @@ def ranking(result: sensitivity.Result) -> pd.DataFrame:
         swing = sensitivity.oat_swing(result)
         se = idx.groupby(["outcome", "factor"])["effect_se"].max().rename("conf") * 2
         out = swing.join(se, on=["outcome", "factor"]).rename(columns={"swing": "score"})
-        out["status"] = out["factor"].map(screening.status)
+        out["status"] = out["factor"].map(data_worth.status)
         out["index"] = "swing"
     out = out[["outcome", "factor", "status", "score", "conf", "index",
                *[c for c in ("sigma", "S1", "S1_conf") if c in out.columns]]].copy()
@@ -80,8 +81,8 @@ def _range(key: str, factors) -> str:
     return f"{_fmt(f.bounds[0])} to {_fmt(f.bounds[1])}{unit}" if f is not None else ""
 
 
-def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataFrame) -> Path:
-    """Write `sensitivity.md` and `figures/*.png` into the study folder; return the report's path."""
+def write(out, plan, result: sensitivity.Result, floor: pd.DataFrame) -> Path:
+    """Write `sensitivity.md` and `figures/*.png` of a screening `Plan`'s study; return the report's path."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,7 +96,7 @@ def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataF
     table = judged(ranking(result), floor)
     labels = {h.name: h.label for h in plan.outcomes}
     index = table["index"].iloc[0]
-    counts = pd.Series([screening.status(f.name) for f in plan.factors]).value_counts()
+    counts = pd.Series([data_worth.status(f.name) for f in plan.factors]).value_counts()
     n_points = len(result.X)
 
     md = ["# Which assumptions matter? A sensitivity study", "",
@@ -167,14 +168,14 @@ def write(out, plan: screening.Plan, result: sensitivity.Result, floor: pd.DataF
             spec = SPECS[key]
             md += [f"{i}. **`{key}`** = {spec.default} over {_range(key, plan.factors)}; ranks: {ranks}.",
                    f"   - Note: {spec.provenance}"]
-            hints = screening.hints_for(key)
+            hints = data_worth.hints_for(key)
         else:
             members = group["members"]
             md += [f"{i}. **`{key}`**, a group: {group['label']} ({len(members)} parameters moving together, "
                    f"each over its own range: {', '.join(f'`{m}`' for m in members)}); ranks: {ranks}.",
                    f"   - Why one group: {group['reason']}.",
                    f"   - Note (`{members[0]}`): {SPECS[members[0]].provenance}"]
-            hints = list({h["data"]: h for m in members for h in screening.hints_for(m)}.values())
+            hints = list({h["data"]: h for m in members for h in data_worth.hints_for(m)}.values())
         for h in hints:
             md += [f"   - Data: {h['data']}. Where: {h['where']} (facts file: {h['from']})."]
         if not hints:

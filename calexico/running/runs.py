@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from calexico import impact as impacts
-from calexico import provenance, storage
-from calexico.scenarios import Scenario
+from calexico.running import impact as impacts
+from calexico.running import provenance, storage
+from calexico.running.scenarios import Scenario
 from model import BorderModel
 from model.outcomes import summarise
 from model.parameters import ParameterError
@@ -66,7 +66,7 @@ def daily_table(model) -> pd.DataFrame:
 
 def impact(result: RunResult, counterfactual: RunResult) -> dict:
     """One seed's impact: scenario minus counterfactual (same seed), section by section
-    (see `calexico.impact.SECTIONS`), with no interval.
+    (see `calexico.running.impact.SECTIONS`), with no interval.
     """
     return {"counterfactual": impacts.COUNTERFACTUAL, **impacts.difference(result.summary, counterfactual.summary)}
 
@@ -90,10 +90,10 @@ def _run_all(tasks: list, workers: int) -> list:
     """
     if workers <= 1 or len(tasks) <= 1:
         return [_run_task(t) for t in tasks]
-    from calexico import batch
+    from calexico.running import pools
 
     todo, results, running = list(range(len(tasks))), {}, {}
-    with batch.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
+    with pools.local_executor(min(workers - 1, len(tasks) - 1)) as pool:
         # Starting a worker blocks until the fork server has imported the model: do it on a
         # thread while this process runs its first task.
         first, failed = [todo.pop(0) for _ in range(min(workers - 1, len(todo) - 1))], []

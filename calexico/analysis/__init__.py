@@ -1,0 +1,1 @@
+"""Analysis of runs: calibration and validation against targets, sensitivity, screening, discovery, comparisons."""

@@ -35,6 +35,7 @@ RUN_REPS = 2
 def format_summary(summary: dict) -> str:
     """A readable summary of one run (and its impact against no delay, if present)."""
     s = summary
+    over = "over the year" if s["days"] >= 365 else f"over the run, {s['days']} days"
     out = [
         f"Scenario {s['scenario']!r}, seed {s['seed']}, {s['days']} days ({s['first_day']} to {s['last_day']})",
         f"  Calexico East northbound trucks: {s['northbound_trucks']:,.0f}"
@@ -52,9 +53,9 @@ def format_summary(summary: dict) -> str:
         f" passenger vehicles: West {s['passenger_vehicles']['calexico_west']:,.0f},"
         f" East {s['passenger_vehicles']['calexico_east']:,.0f}",
         f"  Trade: north {_money(s['trade_value_usd']['north'])}, south {_money(s['trade_value_usd']['south'])}",
-        f"  Jobs (mean over the year): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
+        f"  Jobs (mean {over}): direct US {s['jobs']['direct_us']:,.0f}, MX {s['jobs']['direct_mx']:,.0f};"
         f" total US {s['jobs']['total_us']:,.0f}, MX {s['jobs']['total_mx']:,.0f}",
-        "  Costs over the run: " + ", ".join(
+        f"  Costs of waiting {over}: " + ", ".join(
             f"{k.replace('_', ' ')} {_money(v)}" for k, v in s["costs_usd"].items() if k != "total")
         + f"; total {_money(s['costs_usd']['total'])}",
     ]
@@ -92,9 +93,11 @@ def format_impact(impact: dict) -> list[str]:
             parts = []
             for side, section in impact[key].items():
                 total = section["total"] if "total" in section else None
-                if total is None:  # by sector: the side's sum of means
-                    parts.append(f"{side.upper()} {_money(sum(v['mean'] for v in section.values()))} (" + ", ".join(
-                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in section.items()) + ")")
+                if "direct" not in section:  # by sector, with the side's total
+                    sectors = {k: v for k, v in section.items() if k != "total"}
+                    whole = _ci(total, _money) if total else _money(sum(v["mean"] for v in sectors.values()))
+                    parts.append(f"{side.upper()} {whole} (" + ", ".join(
+                        f"{k.replace('_', ' ')} {_money(v['mean'])}" for k, v in sectors.items()) + ")")
                 else:
                     parts.append(f"{side.upper()} {_ci(total, _money)} ({_money(section['direct']['mean'])} direct)")
             out.append(f"  {label}: " + "; ".join(parts))
@@ -113,12 +116,15 @@ def format_impact(impact: dict) -> list[str]:
 
 
 def cmd_run(args) -> int:
-    """Run one scenario (default: the baseline) and its no-delay counterfactual."""
-    from calexico.running import runs, scenarios, storage
+    """Run one scenario (default: the baseline) and its no-delay counterfactual; write the results and
+    the one-page report (report.html, report.png, report.pdf).
+    """
+    from calexico.running import runs, scenarios, storage, window
+    from calexico.views import impact_report
 
-    scenario = scenarios.load(args.scenario)
     if args.days is not None and args.days < 1:
         raise ParameterError("command line", "--days", args.days, "a whole number of days, 1 or more")
+    scenario = window.apply(scenarios.load(args.scenario), args.start, args.end, args.days)
     if args.seed < 0:
         raise ParameterError("command line", "--seed", args.seed, "a whole number, 0 or more")
     if args.reps < 1:
@@ -128,19 +134,24 @@ def cmd_run(args) -> int:
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
     if args.plausible:
         return _run_plausible(args, workers)
-    folder = storage.RunFolder(args.out) if args.out else None  # a bad --out fails now, not after the run
+    out = Path(args.out or Path("results") / Path(args.scenario).stem)
+    span = window.of(scenario.params)
+    window.warn(scenario, span)
+    folder = storage.RunFolder(out)  # a bad --out fails now, not after the run
     try:
         with _progress(scenario.name, args.reps, workers) as on_done:
-            result = runs.run_with_impact(scenario, seed=args.seed, days=args.days, reps=args.reps, workers=workers,
+            result = runs.run_with_impact(scenario, seed=args.seed, reps=args.reps, workers=workers,
                                           on_done=on_done)
-        if folder is not None:
-            runs.write(result, Path(args.out), folder)
+        page = impact_report.from_run(result.summary, span, scenario.events, scenario.description,
+                                      runs.manifest(result)["code_version"])
+        runs.write(result, out, folder, extra=impact_report.files(page))
     finally:
-        if folder is not None:
-            folder.discard()
+        folder.discard()
     print(format_summary(result.summary))
-    if args.out:
-        print(f"Results written to {args.out}/ (daily.parquet, summary.json, scenario.toml, manifest.json)")
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    print(f"Results written to {out}/ (daily.parquet, summary.json, scenario.toml, manifest.json);"
+          f" the one-page report: {out}/report.html (figure report.png, report.pdf)")
     return 0
 
 
@@ -223,6 +234,7 @@ def cmd_batch(args) -> int:
     out = Path(args.out or Path("batches") / Path(args.spec).stem)
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    spec = _batch_window(spec, args)
     storage.check_out_folder(out)
     with _chosen_executor(args) as executor:
         done = batch.run_batch(spec, out, executor=executor, workers=args.workers, resume=args.resume)
@@ -230,6 +242,29 @@ def cmd_batch(args) -> int:
           f" {done['failed']} failed; results in {out}/")
     _print_failures(done)
     return 1 if done["failed"] else 0
+
+
+def _batch_window(spec, args):
+    """The spec with the window `--start`/`--end` ask for (as its parameters and days); warns for
+    each scenario whose events the window misses.
+    """
+    from calexico.running import batch, window
+    from model.parameters import resolve
+
+    def params_of(scenario, spec):
+        days = {"simulation.days": spec.days} if spec.days else {}
+        return resolve({**scenario.overrides, **spec.fixed, **days}, spec.path)
+
+    if args.start is not None or args.end is not None:
+        extra = window.overrides(params_of(spec.scenarios[0], spec), args.start, args.end)
+        raw = dict(spec.raw)
+        if "simulation.days" in extra:
+            raw["days"] = extra.pop("simulation.days")
+        raw["parameters"] = {**spec.fixed, **extra}
+        spec = batch.check_spec(raw, spec.path, Path(args.spec).parent)
+    for scenario in spec.scenarios:
+        window.warn(scenario, window.of(params_of(scenario, spec)))
+    return spec
 
 
 @contextlib.contextmanager
@@ -371,18 +406,27 @@ def cmd_results(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """Write a Markdown report with tables and figures for a batch folder."""
-    from calexico.views import report
+    """Write a batch's one-page impact report (report.html) and its Markdown report with figures."""
+    from calexico.views import impact_report, report
 
     path = report.write_report(args.dir)
     print(f"Report written to {path}")
+    try:
+        page = impact_report.write_batch(args.dir)
+    except ParameterError as err:  # no counterfactual in this batch: the Markdown report is all there is
+        print(f"No impact report: {err}", file=sys.stderr)
+    else:
+        print(f"One-page impact report written to {page}")
     return 0
 
 
 def cmd_compare(args) -> int:
-    """Paired replications of a scenario against a base, with 95% confidence intervals."""
+    """Paired replications of a scenario against a base, with 95% confidence intervals, and the
+    one-page report of the difference (report.html, report.png, report.pdf).
+    """
     from calexico.analysis import compare
-    from calexico.running import storage
+    from calexico.running import results, scenarios, storage, window
+    from calexico.views import impact_report
 
     if args.plausible:
         from calexico.analysis import plausible
@@ -395,12 +439,37 @@ def cmd_compare(args) -> int:
         print(plausible.format_table(table, f"{args.scenario} minus {args.against}", only_headline=False))
         print(f"Table written to {out}/compare_plausible.csv")
         return 0
-    storage.check_out_folder(args.out or compare.default_out(args.scenario, args.against))
-    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=args.days,
-                            out=args.out, workers=args.workers, base_seed=args.seed)
+    out = Path(args.out or compare.default_out(args.scenario, args.against))
+    storage.check_out_folder(out)
+    chosen = [scenarios.load(name) for name in (args.against, args.scenario)]
+    extra = window.overrides(chosen[1].params, args.start, args.end, args.days)
+    days = extra.pop("simulation.days", None)
+    spans = [window.of({**s.params, **extra, **({"simulation.days": days} if days else {})}) for s in chosen]
+    for s, span in zip(chosen, spans, strict=True):
+        window.warn(s, span)
+    table = compare.compare(args.scenario, against=args.against, reps=args.reps, days=days,
+                            out=out, workers=args.workers, base_seed=args.seed, parameters=extra)
     print(compare.format_table(table, args.scenario, args.against))
-    print(f"Table and figure written to {args.out or compare.default_out(args.scenario, args.against)}/")
+    runs_table = results.load(out)
+    names = list(dict.fromkeys(runs_table["scenario"]))  # the base first, as compare runs them
+    page = impact_report.from_comparison(runs_table, names[-1], names[0], spans[1],
+                                         (*chosen[0].events, *chosen[1].events), chosen[1].description,
+                                         _code_version(out))
+    for caveat in page.caveats:
+        print(f"  Note: {caveat}")
+    impact_report.write(out, page, f"What {args.scenario} changes against {args.against}")
+    print(f"Table and figure written to {out}/; the one-page report: {out}/report.html")
     return 0
+
+
+def _code_version(folder: Path) -> str:
+    """The code version a batch folder's manifest records."""
+    import json
+
+    try:
+        return str(json.loads((folder / "manifest.json").read_text()).get("code_version", "unknown"))
+    except (OSError, ValueError):
+        return "unknown"
 
 
 def cmd_validate(args) -> int:
@@ -451,7 +520,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"paired replications for the impact's mean and 95%% CI (default {RUN_REPS})")
     p.add_argument("--workers", type=int, default=None,
                    help="processes running the replications (default: the idle cores, at most 2)")
-    p.add_argument("--out", default=None, help="folder for daily.parquet, summary.json, ...")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
+    p.add_argument("--out", default=None,
+                   help="folder for daily.parquet, summary.json, ... and report.html (default: results/SCENARIO)")
     p.add_argument("--plausible", default=None, metavar="DIR",
                    help="run over the plausible parameter sets of a history match (its folder) x --reps seeds")
     p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")
@@ -475,6 +548,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day of every run, YYYY-MM-DD (default: the spec's or scenario's)")
+    p.add_argument("--end", default=None, metavar="DATE",
+                   help="last measured day of every run, YYYY-MM-DD (sets the days)")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("sensitivity", help="which assumptions matter: screen them against the headline impacts")
@@ -516,9 +593,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--against", default="baseline")
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--days", type=int, default=None)
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
+    p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--out", default=None, help="folder for the runs, compare.csv and compare.png")
+    p.add_argument("--out", default=None,
+                   help="folder for the runs, compare.csv, compare.png and report.html")
     p.add_argument("--plausible", default=None, metavar="DIR",
                    help="compare over the plausible parameter sets of a history match (its folder) x --reps seeds")
     p.add_argument("--sets", type=int, default=None, help="with --plausible: the K best sets (default all)")

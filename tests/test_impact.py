@@ -28,7 +28,7 @@ def summary(cost: float, lost_us: float = 0.0, plant_jobs: float = 1000.0, truck
 def test_difference_is_scenario_minus_counterfactual_section_by_section():
     d = impact.difference(summary(30.0, lost_us=2e6, plant_jobs=990.0, trucks=90.0), summary(10.0))
     assert d["costs_usd"] == {"truck_delay": 20.0, "total": 40.0}
-    assert d["output_lost_usd"] == {"us": {"agriculture": 2e6}}
+    assert d["output_lost_usd"] == {"us": {"agriculture": 2e6, "total": 2e6}}  # each side with its total
     assert d["agent_jobs_response"] == {"plant_jobs_mx": -10.0}
     assert d["northbound_trucks"] == -10.0 and d["visitor_spending_usd"] == 0.0
     # Jobs are a change in jobs: the lost output's jobs with the sign turned.
@@ -121,7 +121,7 @@ def test_headline_shows_every_reported_section_with_its_interval():
     agg["jobs"] = {"us": {e: impact.interval([-1.0, -2.0]) for e in ("direct", "indirect", "induced", "total")}}
     text = "\n".join(format_impact(agg))
     assert "mean of 3 paired replications (seeds 0-2, [95% CI])" in text
-    assert "Output lost: US $2.0M (agriculture $2.0M)" in text
+    assert "Output lost: US $2.0M [" in text and "(agriculture $2.0M)" in text
     assert "Value added lost: US $150.0k [" in text
     assert "Jobs (input-output, from lost output): US -2 [" in text
     assert "Agents' employment response: plant jobs mx -11 [" in text

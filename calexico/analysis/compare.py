@@ -39,10 +39,11 @@ def default_out(scenario: str, against: str) -> Path:
 
 
 def compare(scenario: str, against: str = "baseline", reps: int = 10, days: int | None = None, out=None,
-            workers: int = 1, base_seed: int = 0, executor=None) -> pd.DataFrame:
+            workers: int = 1, base_seed: int = 0, executor=None, parameters: dict | None = None) -> pd.DataFrame:
     """Run `reps` paired replications of both and write `compare.csv` and `compare.png` to `out`.
 
     Runs go through the batch machinery, so they stream to `out/runs/` and a rerun resumes.
+    `parameters` are overrides for both scenarios (e.g. the window's `simulation.start_date`).
     """
     if reps < 2:
         raise ParameterError("command line", "--reps", reps, "2 or more replications (a CI needs them)")
@@ -52,6 +53,8 @@ def compare(scenario: str, against: str = "baseline", reps: int = 10, days: int 
            "replications": reps, "base_seed": base_seed, "seeds": "common"}
     if days is not None:
         raw["days"] = days
+    if parameters:
+        raw["parameters"] = dict(parameters)
     spec = batch.check_spec(raw, "compare")
     out = Path(out) if out else default_out(scenario, against)
     done = batch.run_batch(spec, out, executor=executor, workers=workers, resume=True)

@@ -32,9 +32,16 @@ STATS = ("mean", "ci95_low", "ci95_high")
 
 
 def difference(summary: dict, counterfactual: dict) -> dict:
-    """One seed's impact: the scenario's summary minus its counterfactual's, section by section."""
-    return {name: _subtract(summary[key], counterfactual[key], sign)
-            for name, (key, sign) in SECTIONS.items() if key in summary and key in counterfactual}
+    """One seed's impact: the scenario's summary minus its counterfactual's, section by section.
+
+    Output lost gets each side's total too, summed seed by seed, so that it has an interval of its
+    own (a sum of the sectors' intervals would not be one).
+    """
+    out = {name: _subtract(summary[key], counterfactual[key], sign)
+           for name, (key, sign) in SECTIONS.items() if key in summary and key in counterfactual}
+    for sectors in out.get("output_lost_usd", {}).values():
+        sectors["total"] = sum(v for k, v in sectors.items() if k != "total")
+    return out
 
 
 def _subtract(a, b, sign: float):

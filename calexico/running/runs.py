@@ -187,7 +187,7 @@ def atomic_write(path: Path, data: bytes):
     storage.atomic_write(path, data)
 
 
-def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
+def write(result: RunResult, out, folder: "storage.RunFolder | None" = None, extra: dict | None = None):
     """Write daily.parquet, summary.json, scenario.toml (resolved) and manifest.json to `out`,
     as one set (a reader sees the old set or the new one, never a mix).
 
@@ -195,6 +195,7 @@ def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
         result: the run.
         out: the folder.
         folder: a `storage.RunFolder` made before the run (checks `out` early); default one now.
+        extra: more files of the set by name (the one-page report: report.html, report.png, report.pdf).
 
     """
     folder = folder or storage.RunFolder(out)
@@ -204,6 +205,7 @@ def write(result: RunResult, out, folder: "storage.RunFolder | None" = None):
             "summary.json": storage.strict_json(result.summary, "summary.json"),
             "scenario.toml": result.scenario.to_toml().encode(),
             "manifest.json": storage.strict_json(manifest(result), "manifest.json"),
+            **(extra or {}),
         })
     finally:
         folder.discard()

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from model.parameters import ParameterError
 
-RUN_FILES = ("daily.parquet", "summary.json", "scenario.toml", "manifest.json")
+RUN_FILES = ("daily.parquet", "summary.json", "scenario.toml", "manifest.json", "report.html", "report.png",
+             "report.pdf")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

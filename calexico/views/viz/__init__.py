@@ -2,7 +2,9 @@
 
 Why Solara's server: Solara's own server (`solara run`) serves the page, its bundled front-end
 assets (the `solara-assets` package, so nothing is fetched from a CDN) and the websocket; we
-only choose the address and switch its telemetry off.
+only choose the address and switch off what would call outside the machine: the telemetry, the
+version check, and the page's "success check" (outside production mode Solara embeds a hidden
+iframe to solara.dev on a first page load; `--production` turns it off).
 """
 
 import os
@@ -16,13 +18,17 @@ def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
     """The `solara run` command line that serves the app."""
     solara = Path(sys.executable).with_name("solara")
     exe = [str(solara)] if solara.exists() else [sys.executable, "-m", "solara"]
-    return [*exe, "run", str(APP), "--host", host, "--port", str(port), "--no-open", "--no-check-version"]
+    return [*exe, "run", str(APP), "--host", host, "--port", str(port), "--no-open", "--no-check-version",
+            "--production"]
 
 
 def environment() -> dict:
-    """The server's environment: no telemetry, no CDN."""
+    """The server's environment: no telemetry, no CDN, production mode (no success check)."""
     return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
-            "MPLBACKEND": "Agg"}
+            "MPLBACKEND": "Agg", "SOLARA_MODE": "production",
+            # Assets come from solara-assets through Solara's local proxy; one it lacked would be
+            # fetched from this address, which is this machine's closed port 9 (discard), never a CDN.
+            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765) -> int:

@@ -97,6 +97,13 @@ class ViewedModel(BorderModel):
             params, seed, events = build("baseline", seed, warmup_days=warmup_days)
         super().__init__(params, seed=seed, events=events)
         self.scenario_name = scenario_name
+        # The controls this run was built with: the page compares them with the sidebar's to say
+        # when a moved control waits for Reset.
+        self.controls = {"scenario_name": scenario_name, "seed": seed, "commercial_booths": commercial_booths,
+                         "fast_booths": fast_booths, "commercial_close_hour": commercial_close_hour,
+                         "primary_min": primary_min, "secondary_share": secondary_share, "fast_share": fast_share,
+                         "event": event, "event_start_day": event_start_day, "event_days": event_days,
+                         "warmup_days": warmup_days}
         self.twin = BorderModel({**params, "port.waiting": False}, seed=seed, events=events)
         self.step_s = 0.0
         self.redraw_s = {}

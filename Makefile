@@ -8,13 +8,17 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no Python 3.12+ found (see scripts/find-python)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@test -x $(BIN)/python || { echo "make: creating a virtual environment in $(VENV)/ with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "make: installing calexico and its dependencies into $(VENV)/ (a few minutes the first time; log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
+	  && $(BIN)/python -m pip install -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+	  || { tail -n 30 $(VENV)/install.log; echo "make: the install failed; the whole log is $(VENV)/install.log"; exit 1; }
+	@touch $(STAMP)
+	@echo "make: installed"
 
 run: $(STAMP)
-	$(BIN)/calexico run baseline --out results/baseline
+	@echo "make: calexico run baseline --out results/baseline (the first run also compiles the queue kernel)"
+	@$(BIN)/calexico run baseline --out results/baseline
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

@@ -139,7 +139,9 @@ def cmd_run(args) -> int:
     window.warn(scenario, span)
     folder = storage.RunFolder(out)  # a bad --out fails now, not after the run
     try:
-        result = runs.run_with_impact(scenario, seed=args.seed, reps=args.reps, workers=workers)
+        with _progress(scenario.name, args.reps, workers) as on_done:
+            result = runs.run_with_impact(scenario, seed=args.seed, reps=args.reps, workers=workers,
+                                          on_done=on_done)
         page = impact_report.from_run(result.summary, span, scenario.events, scenario.description,
                                       runs.manifest(result)["code_version"])
         runs.write(result, out, folder, extra=impact_report.files(page))
@@ -165,6 +167,30 @@ def _run_plausible(args, workers: int) -> int:
     print(plausible.format_table(table, f"What today's delay costs in {args.scenario!r} (minus no delay)"))
     print(f"Every impact with both intervals: {out}/impacts.csv")
     return 0
+
+
+@contextlib.contextmanager
+def _progress(name: str, reps: int, workers: int):
+    """Say on stderr what is being simulated, and show a bar of the runs when stderr is a terminal.
+
+    Why: a year's run takes seconds to minutes, and the first ever run also compiles the queue
+    kernel (numba caches it beside model/queue_kernel.py); a user should see the command working.
+    """
+    from tqdm import tqdm
+
+    first = "" if _kernel_compiled() else "; the first run compiles the queue kernel first (once, about a minute)"
+    print(f"Simulating {name}: {reps} paired replication{'s' if reps > 1 else ''} (the scenario and its no-delay"
+          f" twin) on {workers} process{'es' if workers > 1 else ''}{first}", file=sys.stderr, flush=True)
+    with tqdm(total=2 * reps, unit="run", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True) as bar:
+        yield lambda: bar.update(1)
+
+
+def _kernel_compiled() -> bool:
+    """Whether numba's cache already holds the compiled queue kernel."""
+    import model
+
+    folder = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(model.__file__).parent / "__pycache__")
+    return any(folder.rglob("queue_kernel.*.nbi"))
 
 
 def cmd_scenarios(args) -> int:

@@ -10,12 +10,24 @@ inspection while it is closed; one that is underway finishes. Crossers still in 
 booth will open again within the horizon are returned as unserved (carried to the next day).
 
 Secondary inspection is a second multi-server queue behind primary, with docks staffed by hour
-and a lot of limited size. Crossers move through primary, the lot and the docks in the order
-they joined the line (first come, first served throughout). A referred crosser leaves its
-primary booth for the lot when a place is free there; when the lot is full it keeps the booth
-(blocking) until the crosser `lot_places` ahead of it in the secondary sequence starts its
-inspection, so a secondary backlog takes primary booths out of service. Referred crossers not
-yet inspected at the end of the day stay in the lot overnight, first in tomorrow's sequence.
+and a lot of limited size. Crossers reach primary in the order they joined the line (first come,
+first served at the earliest free booth); the referred then reach the lot and the docks in the
+order they leave primary, which is the order they finish their primary inspection: a referred
+truck drives from its booth to the secondary lot, so the lot fills, and the docks take trucks
+from it, in that order (and when the lot is full, the trucks held at their booths go in as
+places free, the one that has waited longest first). A referred crosser leaves its primary
+booth for the lot when a place is free there; when the lot is full it keeps the booth
+(blocking after service) until the crosser `lot_places` ahead of it in the secondary sequence
+starts its inspection, so a secondary backlog takes primary booths out of service. Referred
+crossers not yet inspected at the end of the day stay in the lot overnight, first in
+tomorrow's sequence.
+
+A crosser's place in the secondary sequence is known only once every crosser who could finish
+primary before it has started primary, so the kernels keep the referred still at their booths
+in a short list ordered by the minute they finish primary, and settle each (its place in the
+lot, its dock, the minute its booth is free again) as soon as the line has moved past that
+minute. Until then its booth counts as free when its inspection ends, which is also how a
+staffing change ranks it when it picks the booths to close.
 """
 
 import numpy as np
@@ -185,19 +197,79 @@ def _lot_at_dawn(in_lot_secondary_min, n, docks_by_hour):
     return sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start
 
 
+@njit(cache=True)
+def _hold_booth(free, size, done, leave):
+    """The booth whose crosser finished primary at `done` is held until `leave` (>= done).
+
+    Its entry in the ordered free times moves up to `leave`. A booth closed in the meantime has
+    no entry (its blocked crosser still waits, but nobody else would use the booth).
+    """
+    p = 0
+    while p < size and free[p] != done:
+        p += 1
+    if p == size:
+        return
+    while free[p + 1] < leave:
+        free[p] = free[p + 1]
+        p += 1
+    free[p] = leave
+
+
+@njit(cache=True)
+def _await_settling(pending_done, pending_who, head, tail, done, i):
+    """Put referred crosser i, finishing primary at `done`, in the list of those at their booths
+    whose place in the secondary sequence is not yet known (ordered by `done`). Returns the new
+    tail.
+    """
+    j = tail
+    while j > head and pending_done[j - 1] > done:  # usually none: later crossers finish later
+        pending_done[j] = pending_done[j - 1]
+        pending_who[j] = pending_who[j - 1]
+        j -= 1
+    pending_done[j] = done
+    pending_who[j] = i
+    return tail + 1
+
+
+@njit(cache=True)
+def _settle(done, secondary_min, sequence, n_seq, lot_places, dock_free, dock_size, dock_k, dock_change_hour,
+            docks_by_hour, last_start, free, size):
+    """The referred crosser next to leave primary (it finished at `done`) takes its place in the
+    secondary sequence: it enters the lot when a place is free there, which is when the crosser
+    `lot_places` ahead of it has started its inspection, holding its booth until then (with no
+    lot, until a dock takes it), and starts at the first free staffed dock, never before the
+    crosser ahead of it.
+
+    Returns:
+        (secondary start, minute the booth is free again, docks staffed, next dock change, last
+        secondary start).
+    """
+    enter = max(done, sequence[n_seq - lot_places]) if 0 < lot_places <= n_seq else done
+    g, dock_size, dock_k = _dock_start(enter, last_start, dock_free, dock_size, dock_k, dock_change_hour,
+                                       docks_by_hour)
+    sequence[n_seq] = g
+    if g < UNSERVED:
+        last_start = g
+        _take_first_free(dock_free, dock_size, g + secondary_min)
+    leave = enter if lot_places > 0 else g
+    if leave > done:
+        _hold_booth(free, size, done, leave)
+    return g, leave, dock_size, dock_k, last_start
+
+
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
                     in_lot_secondary_min):
-    """Primary booths, then for the referred a lot and secondary docks, first come first served.
+    """Primary booths in line order, then for the referred a lot and secondary docks in the
+    order they leave primary.
 
-    Crossers go through in line order. Each starts primary at the first free staffed booth
-    (`serve_in_order`'s rule). A referred crosser enters the lot when a place is free there,
-    which is when the crosser `lot_places` ahead of it in the secondary sequence has started
-    its inspection; until then it holds its booth (blocking after service). With no lot, it
-    holds the booth until a dock takes it. It starts
-    secondary at the first free staffed dock, never before the crosser ahead of it. Crossers
-    already in the lot at the start of the day (`in_lot_secondary_min`, their inspection
-    minutes) head the secondary sequence.
+    Each crosser, in line order, starts primary at the first free staffed booth
+    (`serve_in_order`'s rule). The referred are numbered in the order they finish primary (those
+    already in the lot at the start of the day, `in_lot_secondary_min` their inspection minutes,
+    first). Referred crosser m enters the lot when a place is free there, which is when the
+    crosser `lot_places` ahead of it in that sequence has started its inspection; until then it
+    holds its booth (blocking after service). With no lot, it holds the booth until a dock takes
+    it. It starts secondary at the first free staffed dock, never before the crosser ahead of it.
 
     Returns:
         (crossers served at primary (a prefix of the line), primary start, time the crosser
@@ -217,30 +289,41 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
     sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start = _lot_at_dawn(
         in_lot_secondary_min, n, docks_by_hour)
     n_seq = n_lot
-    for i in range(n):
-        s = max(arrival_min[i], free[0])  # free[0] is inf while no booth is staffed
-        if s >= next_change_min:
-            s, size, k = _start_after_changes(arrival_min[i], free, size, k, change_hour, booths_by_hour)
-            next_change_min = _change_min(change_hour, k)
+    pending_done = np.empty(n)
+    pending_who = np.empty(n, dtype=np.int64)
+    head = tail = 0
+    next_event = next_change_min
+    for i in range(n + 1):
+        t = arrival_min[i] if i < n else UNSERVED  # after the last crosser: settle the referred left
+        s = max(t, free[0])  # free[0] is inf while no booth is staffed
+        while s >= next_event and next_event < UNSERVED:
+            # In time order, before crosser i starts: the referred leaving primary, whose place in
+            # the secondary sequence is now known (nobody still to start can finish before
+            # them), and the staffing changes.
+            if head < tail and pending_done[head] <= next_change_min:
+                j = pending_who[head]
+                dock[j], leave[j], dock_size, dock_k, last_start = _settle(
+                    pending_done[head], secondary_min[j], sequence, n_seq, lot_places, dock_free, dock_size, dock_k,
+                    dock_change_hour, docks_by_hour, last_start, free, size)
+                n_seq += 1
+                head += 1
+            else:
+                h = change_hour[k]
+                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                k += 1
+                next_change_min = _change_min(change_hour, k)
+            next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min
+            s = max(t, free[0])
         if s >= UNSERVED:
             break  # first come, first served: everyone behind waits for tomorrow too
         n_served += 1
         start[i] = s
         done = s + service_min[i]
-        if referred[i]:
-            enter = max(done, sequence[n_seq - lot_places]) if 0 < lot_places <= n_seq else done
-            g, dock_size, dock_k = _dock_start(enter, last_start, dock_free, dock_size, dock_k, dock_change_hour,
-                                               docks_by_hour)
-            sequence[n_seq] = g
-            n_seq += 1
-            leave[i] = enter if lot_places > 0 else g  # no lot: the booth is held until a dock takes it
-            dock[i] = g
-            if g < UNSERVED:
-                last_start = g
-                _take_first_free(dock_free, dock_size, g + secondary_min[i])
-        else:
-            leave[i] = done
-        _take_first_free(free, size, leave[i])  # the booth is held until the crosser moves on
+        leave[i] = done
+        if referred[i]:  # its booth counts as free at `done` until it is settled
+            tail = _await_settling(pending_done, pending_who, head, tail, done, i)
+            next_event = min(next_event, done)
+        _take_first_free(free, size, done)
     return n_served, start, leave, dock, sequence[:n_lot].copy()
 
 
@@ -251,8 +334,9 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
     """One line's day through primary and secondary, in one compiled pass.
 
     Draws the day (arrival times, inspection times, referrals), then queues it by
-    `tandem_in_order`'s rule and counts the day's statistics in the same pass: each crosser's
-    starts are known as soon as it is queued, so no start time is stored. This is where a
+    `tandem_in_order`'s rule and counts the day's statistics in the same pass: a crosser's wait
+    is counted when it starts primary, a referred crosser's secondary when it is settled, so no
+    start time is stored. This is where a
     simulated year spends its time, so it takes its randomness as two arrays drawn by numpy and
     allocates little (`tests/test_line_day_in_one_pass.py` checks it against the two-pass way).
 
@@ -299,7 +383,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         raise ValueError("line_day needs one uniform per crosser, carried crossers included")
     n_strata = quantiles.shape[0]
     horizon_min = booths_by_hour.shape[0] * 60.0
-    arrival = np.empty(n)
+    arrival = np.empty(n + 1)
+    arrival[n] = UNSERVED  # a last 'crosser' who never comes: reaching it settles the referred left
     # Today's arrivals, already sorted: normalised cumulative exponential spacings are sorted
     # uniforms; each maps through the inverse of the piecewise-linear cumulative profile
     # (uniform within an hour) to minutes.
@@ -385,17 +470,55 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             n_left_in_lot += 1
     n_seq = n_lot
     n_served = 0
+    pending_done = np.empty(n)
+    pending_who = np.empty(n, dtype=np.int64)
+    head = tail = 0
+    next_event = next_change_min
     # Arrivals are sorted, so the hour only moves forward: each hour's sums are kept in
     # registers and written when it ends, and the many crossers in the first bin of a
-    # histogram are counted apart (a memory add per crosser would chain the loop).
+    # histogram are counted apart (a memory add per crosser would chain the loop). The
+    # referred are counted out of line order, when they are settled, straight into the arrays.
     hour, hour_wait, hour_n, hour_port, hour_port_n = 0, 0.0, 0.0, 0.0, 0.0
     first_bin = port_first_bin = 0
     per_bin, per_port_bin = 1.0 / bin_min, 1.0 / port_bin
-    for i in range(n):
+    for i in range(n + 1):
         s = max(arrival[i], free[0])  # free[0] is inf while no booth is staffed
-        if s >= next_change_min:
-            s, size, k = _start_after_changes(arrival[i], free, size, k, change_hour, booths_by_hour)
-            next_change_min = _change_min(change_hour, k)
+        while s >= next_event and next_event < UNSERVED:
+            # In time order, before crosser i starts: the referred leaving primary, whose place in
+            # the secondary sequence is now known (nobody still to start can finish before
+            # them), and the staffing changes.
+            if head < tail and pending_done[head] <= next_change_min:
+                j, done = pending_who[head], pending_done[head]
+                head += 1
+                g, leave, dock_size, dock_k, last_start = _settle(
+                    done, secondary[j], sequence, n_seq, lot_places, dock_free, dock_size, dock_k, dock_change_hour,
+                    docks_by_hour, last_start, free, size)
+                n_seq += 1
+                prior = carried_wait_min[j] if j < n_carry else 0.0
+                blocked += min(leave, horizon_min) - done
+                if g >= UNSERVED:  # still in the lot (or at its booth) tonight
+                    secondary_wait += horizon_min - done
+                    left_in_lot[n_left_in_lot] = horizon_min - arrival[j] + prior
+                    left_in_lot_secondary[n_left_in_lot] = secondary[j]
+                    n_left_in_lot += 1
+                else:
+                    secondary_wait += g - done
+                    inspect += secondary[j]
+                    release = g + secondary[j]
+                    t = release - arrival[j] + prior
+                    released_by_hour[min(23, int(release * (1.0 / 60.0)))] += 1.0
+                    max_port = max(max_port, t)
+                    port_hist[min(int(t * per_port_bin), n_bins - 1)] += 1
+                    h = min(23, int(arrival[j] * (1.0 / 60.0)))
+                    port_by_hour[h] += t
+                    port_by_hour_n[h] += 1.0
+            else:
+                h = change_hour[k]
+                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                k += 1
+                next_change_min = _change_min(change_hour, k)
+            next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min
+            s = max(arrival[i], free[0])
         if s >= UNSERVED:
             break  # first come, first served: everyone behind waits for tomorrow too
         n_served += 1
@@ -405,7 +528,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         h = min(23, int(arrival[i] * (1.0 / 60.0)))  # arrival >= 0: truncation is floor
         if h != hour:
             by_hour[hour], by_hour_n[hour] = hour_wait, hour_n
-            port_by_hour[hour], port_by_hour_n[hour] = hour_port, hour_port_n
+            port_by_hour[hour] += hour_port
+            port_by_hour_n[hour] += hour_port_n
             hour, hour_wait, hour_n, hour_port, hour_port_n = h, 0.0, 0.0, 0.0, 0.0
         hour_wait += w
         hour_n += 1.0
@@ -416,35 +540,14 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             hist[b] += 1
         inspect += service[i]
         done = s + service[i]
-        release = done
+        _take_first_free(free, size, done)  # a referred crosser's booth counts as free at `done` until settled
         if referred[i]:
-            # The lot takes the crosser when the one lot_places ahead in the secondary sequence
-            # has started; until then it holds its booth (with no lot, until a dock takes it).
-            enter = max(done, sequence[n_seq - lot_places]) if 0 < lot_places <= n_seq else done
-            g, dock_size, dock_k = _dock_start(enter, last_start, dock_free, dock_size, dock_k, dock_change_hour,
-                                               docks_by_hour)
-            sequence[n_seq] = g
-            n_seq += 1
-            leave = enter if lot_places > 0 else g
-            if g < UNSERVED:
-                last_start = g
-                _take_first_free(dock_free, dock_size, g + secondary[i])
-            _take_first_free(free, size, leave)  # the booth is held until the crosser moves on
             n_referred += 1
-            blocked += min(leave, horizon_min) - done
-            if g >= UNSERVED:  # still in the lot (or at its booth) tonight
-                secondary_wait += horizon_min - done
-                left_in_lot[n_left_in_lot] = horizon_min - arrival[i] + prior
-                left_in_lot_secondary[n_left_in_lot] = secondary[i]
-                n_left_in_lot += 1
-                continue
-            secondary_wait += g - done
-            inspect += secondary[i]
-            release = g + secondary[i]
-        else:
-            _take_first_free(free, size, done)
-        t = release - arrival[i] + prior
-        released_by_hour[min(23, int(release * (1.0 / 60.0)))] += 1.0
+            tail = _await_settling(pending_done, pending_who, head, tail, done, i)
+            next_event = min(next_event, done)
+            continue
+        t = done - arrival[i] + prior
+        released_by_hour[min(23, int(done * (1.0 / 60.0)))] += 1.0
         max_port = max(max_port, t)
         b = min(int(t * per_port_bin), n_bins - 1)
         if b == 0:
@@ -454,7 +557,8 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         hour_port += t
         hour_port_n += 1.0
     by_hour[hour], by_hour_n[hour] = hour_wait, hour_n
-    port_by_hour[hour], port_by_hour_n[hour] = hour_port, hour_port_n
+    port_by_hour[hour] += hour_port
+    port_by_hour_n[hour] += hour_port_n
     hist[0] += first_bin
     port_hist[0] += port_first_bin
     for h in range(24):

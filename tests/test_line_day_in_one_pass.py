@@ -59,7 +59,7 @@ def reference_day(spacings, uniforms, quantiles, mean_min, carried, cdf, booths,
     n_served, start, leave, dock, lot_dock = tandem_in_order(arrival, service, referred, secondary, booths, docks,
                                                              lot_places, in_lot_sec)
     prior = np.concatenate([carried, np.zeros(len(arrival) - n_carry)])
-    waits, in_port, port_hour, sec_wait, inspect, blocked = [], [], [], 0.0, 0.0, 0.0
+    in_port, port_hour, sec_wait, inspect, blocked = [], [], 0.0, 0.0, 0.0
     left_lot, left_lot_sec = [], []
     for r, g in enumerate(lot_dock):
         if g < UNSERVED:
@@ -72,8 +72,9 @@ def reference_day(spacings, uniforms, quantiles, mean_min, carried, cdf, booths,
             left_lot.append(in_lot_min[r] + horizon)
             left_lot_sec.append(in_lot_sec[r])
     hours = np.minimum(23, (arrival / 60.0).astype(int))
-    for i in range(n_served):
-        waits.append(start[i] - arrival[i] + prior[i])
+    # The referred reach the lot in the order they finish primary (ties in line order): those
+    # left in it tonight head tomorrow's sequence in that order.
+    for i in sorted(range(n_served), key=lambda i: (start[i] + service[i], i)):
         inspect += service[i]
         release = start[i] + service[i]
         if referred[i]:
@@ -88,7 +89,7 @@ def reference_day(spacings, uniforms, quantiles, mean_min, carried, cdf, booths,
             release = dock[i] + secondary[i]
         in_port.append(release - arrival[i] + prior[i])
         port_hour.append(hours[i])
-    waits = np.array(waits)
+    waits = start[:n_served] - arrival[:n_served] + prior[:n_served]  # in line order, as hours[:n_served]
     left = prior[n_served:] + np.maximum(0.0, last_open - arrival[n_served:])
     return {"served": n_served, "wait_mean": waits.mean() if n_served else 0.0,
             "wait_p95": _p95(waits, bin_min), "wait_total": waits.sum(), "left": left,

@@ -20,15 +20,22 @@ class _Staffed:
         self.k = 0
         self.free = []
 
+    def next_change_min(self):
+        return self.changes[self.k] * 60.0 if self.k < len(self.changes) else math.inf
+
+    def change(self):
+        h = self.changes[self.k]
+        self.free = sorted(self.free)[: self.by_hour[h]]
+        self.free += [h * 60.0] * (self.by_hour[h] - len(self.free))
+        self.k += 1
+
+    def earliest(self, t):
+        return max(t, min(self.free)) if self.free else math.inf
+
     def start(self, t):
-        while True:
-            s = max(t, min(self.free)) if self.free else math.inf
-            if self.k == len(self.changes) or s < self.changes[self.k] * 60.0:
-                return s
-            h = self.changes[self.k]
-            self.free = sorted(self.free)[: self.by_hour[h]]
-            self.free += [h * 60.0] * (self.by_hour[h] - len(self.free))
-            self.k += 1
+        while self.next_change_min() <= self.earliest(t) and self.next_change_min() < math.inf:
+            self.change()
+        return self.earliest(t)
 
     def occupy(self, until):
         self.free.remove(min(self.free))
@@ -36,12 +43,14 @@ class _Staffed:
 
 
 def _tandem_reference(arrival, service, referred, secondary, booths, docks, lot_places, in_lot_secondary):
-    """The tandem rule in plain Python: booths, then the lot (blocking when full), then docks,
-    everyone in line order."""
+    """The tandem rule in plain Python: booths in line order; then the lot (blocking when full)
+    and the docks in the order the referred finish primary. A referred crosser is settled once
+    the line has moved past the minute it finished primary (nobody still to start can finish
+    before it); until then its booth counts as free from that minute."""
     primary, dock_pool = _Staffed(booths), _Staffed(docks)
     n = len(arrival)
     start, leave, dock = [math.inf] * n, [math.inf] * n, [math.inf] * n
-    sequence = []
+    sequence, at_booth = [], []  # at_booth: (minute primary ends, crosser) of the referred not yet settled
     last = 0.0
 
     def to_dock(enter, minutes):
@@ -53,21 +62,34 @@ def _tandem_reference(arrival, service, referred, secondary, booths, docks, lot_
             dock_pool.occupy(g + minutes)
         return g
 
+    def settle():
+        done, i = min(at_booth)
+        at_booth.remove((done, i))
+        ahead = len(sequence) - lot_places
+        enter = max(done, sequence[ahead]) if lot_places > 0 and ahead >= 0 else done
+        dock[i] = to_dock(enter, secondary[i])
+        leave[i] = enter if lot_places > 0 else dock[i]
+        if done in primary.free:  # the booth is held (unless it closed meanwhile)
+            primary.free[primary.free.index(done)] = leave[i]
+
     lot_starts = [to_dock(0.0, m) for m in in_lot_secondary]
-    for i in range(n):
-        s = primary.start(arrival[i])
+    for i in range(n + 1):
+        t = arrival[i] if i < n else math.inf
+        while True:  # the staffing changes and the referred leaving primary before i starts, in time order
+            s, change = primary.earliest(t), primary.next_change_min()
+            if at_booth and min(at_booth)[0] <= min(s, change):
+                settle()
+            elif change <= s and change < math.inf:
+                primary.change()
+            else:
+                break
         if s == math.inf:
             break
         start[i] = s
-        done = s + service[i]
-        if referred[i]:
-            ahead = len(sequence) - lot_places
-            enter = max(done, sequence[ahead]) if lot_places > 0 and ahead >= 0 else done
-            dock[i] = to_dock(enter, secondary[i])
-            leave[i] = enter if lot_places > 0 else dock[i]
-        else:
-            leave[i] = done
+        leave[i] = s + service[i]
         primary.occupy(leave[i])
+        if referred[i]:
+            at_booth.append((leave[i], i))
     return np.array(start), np.array(leave), np.array(dock), np.array(lot_starts)
 
 

@@ -80,7 +80,7 @@ def _run_task(task: tuple) -> RunResult:
     return result if keep_daily else RunResult(scenario, seed, None, result.summary)
 
 
-def _run_all(tasks: list, workers: int) -> list:
+def _run_all(tasks: list, workers: int, on_done=None) -> list:
     """Run tasks in order of results, on this process and a pool of `workers - 1` processes.
 
     Why this process works too: a pool's worker needs a few seconds to start and import the
@@ -89,7 +89,7 @@ def _run_all(tasks: list, workers: int) -> list:
     busy from the first second. Results do not depend on who ran what (each run is its seed's).
     """
     if workers <= 1 or len(tasks) <= 1:
-        return [_run_task(t) for t in tasks]
+        return [_done(_run_task(t), on_done) for t in tasks]
     from calexico.running import pools
 
     todo, results, running = list(range(len(tasks))), {}, {}
@@ -107,22 +107,29 @@ def _run_all(tasks: list, workers: int) -> list:
         starter = threading.Thread(target=start)
         starter.start()
         i = todo.pop()
-        results[i] = _run_task(tasks[i])
+        results[i] = _done(_run_task(tasks[i]), on_done)
         starter.join()
         if failed:
             raise failed[0]
         while todo or running:
             for future in [f for f in running if f.done()]:
-                results[running.pop(future)] = future.result()
+                results[running.pop(future)] = _done(future.result(), on_done)
             while todo and len(running) < workers - 1:
                 i = todo.pop(0)
                 running[pool.submit(_run_task, tasks[i])] = i
             if todo:
                 i = todo.pop()
-                results[i] = _run_task(tasks[i])
+                results[i] = _done(_run_task(tasks[i]), on_done)
             elif running:
                 cf.wait(running, return_when=cf.FIRST_COMPLETED)
     return [results[i] for i in range(len(tasks))]
+
+
+def _done(result, on_done):
+    """Tell the caller (a progress bar) that a run finished; return the run."""
+    if on_done is not None:
+        on_done()
+    return result
 
 
 def idle_workers(most: int = 2) -> int:
@@ -140,13 +147,14 @@ def idle_workers(most: int = 2) -> int:
 
 
 def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, reps: int = 1,
-                    workers: int = 1) -> RunResult:
+                    workers: int = 1, on_done=None) -> RunResult:
     """Run `reps` paired replications (seeds `seed` .. `seed + reps - 1`), each the scenario and
     its no-delay counterfactual with the same seed, in parallel on `workers` processes.
 
     Returns the first replication's run (its daily table and per-seed summary); the summary gains
     `impact_vs_no_delay`: the mean and 95% t-interval of the paired differences over the
-    replications, the seeds and the counterfactual used.
+    replications, the seeds and the counterfactual used. `on_done()` is called as each of the
+    2 x `reps` runs finishes (a progress bar).
     """
     if reps < 1:
         raise ParameterError("command line", "--reps", reps, "a whole number of replications, 1 or more")
@@ -154,7 +162,7 @@ def run_with_impact(scenario: Scenario, seed: int = 0, days: int | None = None, 
         raise ParameterError("command line", "--workers", workers, "a whole number, 1 or more")
     seeds = list(range(seed, seed + reps))
     tasks = [(scenario, s, days, no_delay, s == seed and not no_delay) for s in seeds for no_delay in (False, True)]
-    results = _run_all(tasks, workers)
+    results = _run_all(tasks, workers, on_done)
     pairs = [(results[i].summary, results[i + 1].summary) for i in range(0, len(results), 2)]
     result = results[0]
     result.summary["impact_vs_no_delay"] = impacts.impact_vs_no_delay(pairs, seeds)

@@ -47,7 +47,8 @@ FROM_DIFFERENCE = (("costs_usd.", "cost", 1.0), ("output_usd.", "output_lost", -
 # Other outcomes a comparison shows as plain changes (scenario minus base).
 OTHER_DIFFERENCES = ("northbound_trucks", "diverted_trucks.", "trade_value_usd.", "visitor_spending_usd",
                      "pedestrians.", "passenger_vehicles.")
-LABELS = {"truck_delay": "Trucks' time in line", "detour": "Detours via other ports", "spoilage": "Produce spoiled",
+LABELS = {"truck_delay": "Trucks' time in line", "detour": "Detours via other ports",
+          "outside_carriers": "Outside carriers' premium", "spoilage": "Produce spoiled",
           "crops_unharvested": "Crops left unharvested", "inventory": "Plants' extra inventory",
           "held_loads": "Loads held back", "stock_in_line": "Goods' value tied up in line",
           "stoppage": "Plant stoppages", "commuter_time": "Commuters' time in line",

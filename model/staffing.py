@@ -10,9 +10,10 @@ hour, for each pool of officers that the lines of one port share:
    favoured lines first.
 2. Each further officer opens a booth at the line with the highest priority-weighted load per
    booth (expected arrivals x primary minutes / booths staffed), as long as the line has a lane
-   without an officer. Trusted-traveller lines (SENTRI, Ready) carry a weight above 1: CBP's
-   goal is a Ready wait about half the general lane's (CBP wait-times help text), and the
-   SENTRI lanes are kept fast.
+   without an officer. The weights are CBP's priorities: trusted travellers (SENTRI; Ready and
+   FAST) are kept faster than the general lanes (CBP's goal is a Ready wait about half the
+   general lane's, CBP wait-times help text); pedestrians weigh as general lanes (no stated
+   priority). The weights and the officers on duty are fitted to the waits crossers report (calexico calibrate).
 3. When every lane of the pool is staffed, the officers left do other work: no booth ever
    opens on a lane that does not exist (`lines.*.booths` is the number of lanes built).
 
@@ -39,10 +40,10 @@ DAY_SHIFT = (6, 22)  # day shift 06:00-22:00; the night shift covers the other h
 
 def priority(line: str, params: dict) -> float:
     """The weight a line's load per booth carries when officers are placed."""
-    if "sentri" in line or "ready" in line or line.endswith("commercial_fast"):
+    if "sentri" in line:
+        return params["officers.sentri_priority"]
+    if "ready" in line or line.endswith("commercial_fast"):
         return params["officers.trusted_priority"]
-    if "pedestrian" in line:
-        return params["officers.pedestrian_priority"]
     return 1.0
 
 
@@ -112,13 +113,16 @@ class Staffing:
     def __init__(self, lines, params: dict):
         self.pools = {pool: np.array([next(l.index for l in lines if l.name == n) for n in names])
                       for pool, names in POOLS.items()}
-        self.primary_min = np.array([line.primary_min for line in lines])
+        # Arrivals expected at each line and hour, by weekday (NaN until a weekday is seen).
+        self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
+        self.configure(lines, params)
+
+    def configure(self, lines, params: dict):
+        """Take new budgets and priorities (the hindcast's dated changes); what the port expects stays."""
         self.weight = {pool: np.array([priority(lines[i].name, params) for i in idx])
                        for pool, idx in self.pools.items()}
         self.params = params
         self.factor = params["port.staffing_share"]
-        # Arrivals expected at each line and hour, by weekday (NaN until a weekday is seen).
-        self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
         self._officers = {}
 
     def officers(self, pool: str, factor: float) -> np.ndarray:

@@ -12,9 +12,9 @@ meaningful. Standard errors are the simulation error carried through the Jacobia
 method): SE = sqrt(diag(J^+ S J^+T)), where S is the variance of the mean residuals over the
 replications; the BTS counts are complete counts with no sampling error of their own.
 
-Parameters the targets cannot identify are left alone and said so in the report: primary
-inspection minutes (no wait-time target; they change counts only when a line saturates) and
-the behavioural elasticities (no before/after data).
+Parameters the targets cannot identify are left alone and said so in the report: the primary
+inspection minutes of lines with no wait target, and the behavioural elasticities (no
+before/after data).
 """
 
 import math
@@ -45,6 +45,22 @@ PAIRS = {
                                          "winter rise of pedestrians"),
     "agriculture.workers_per_load": (("field_workers_us_mean", "2024"),
                                      "crew demand per load sets the farm employment"),
+    # The crossers' waits: officers on duty set the general lanes' worst hour; CBP's priorities
+    # set how much faster the trusted lanes run; the pedestrians' own processing sets theirs.
+    "officers.west_passenger_day": (("west_pov_general_peak_hour_wait_min", "2024"),
+                                    "the day shift's officers set how many general booths open at the peak"),
+    "officers.trusted_priority": (("west_pov_ready_peak_hour_wait_min", "2024"),
+                                  "the Ready lanes' weight sets their booths when officers are short"),
+    "officers.sentri_priority": (("west_pov_sentri_peak_hour_wait_min", "2024"),
+                                 "the SENTRI lanes' weight sets their booths when officers are short"),
+    "lines.west_pedestrian.primary_min": (("west_pedestrian_peak_hour_wait_min", "2024"),
+                                          "every pedestrian booth is staffed at the peak: processing sets the wait"),
+    "officers.west_passenger_night": (("west_pedestrian_night_wait_mean_min", "2024-01..2024-03"),
+                                      "the night shift's officers serve the farm crews' early crossing"),
+    "officers.east_passenger_day": (("east_pedestrian_morning_wait_min", "2024-01..2024-02"),
+                                    "Calexico East's officers set its pedestrian booths in the morning"),
+    "lines.east_pov_general.primary_min": (("east_pov_general_morning_wait_min", "2024-01..2024-02"),
+                                           "East's four general lanes are staffed in the morning: processing sets the wait"),
 }
 LOW = 1e-3  # lower bound for log space where a parameter's minimum is 0
 STEP = 0.05  # forward-difference step in log parameters (5%): larger than the CRN noise of a count

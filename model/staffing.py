@@ -35,7 +35,7 @@ POOLS = {
     "east_passenger": ("east_pov_sentri", "east_pov_ready", "east_pov_general", "east_pedestrian"),
     "east_cargo": ("east_commercial_fast", "east_commercial_standard", "east_commercial_empty"),
 }
-DAY_SHIFT = (6, 22)  # day shift 06:00-22:00; the night shift covers the other hours (assumption)
+DAY_SHIFT = (5, 22)  # day shift 05:00-22:00, from the start of the morning rush (CBP: heaviest 05:00-09:00); night the rest (assumption)
 
 
 def priority(line: str, params: dict) -> float:

@@ -64,8 +64,9 @@ def test_baseline_is_the_shipped_defaults():
     assert s.overrides == {} and s.events == ()
 
 
-def test_one_more_booth_adds_exactly_one_standard_booth_in_every_open_hour(baseline):
-    assert set(_changed("one_more_booth")) == {"lines.east_commercial_standard.booths"}
+def test_one_more_booth_adds_a_standard_lane_and_an_officer_who_staffs_it(baseline):
+    assert _changed("one_more_booth") == {"lines.east_commercial_standard.booths": (2, 3),
+                                          "officers.east_cargo_day": (4.0, 5.0)}
     more = _model("one_more_booth")
     for day in WEEK:
         base, new = _booths(baseline, day), _booths(more, day)
@@ -77,17 +78,17 @@ def test_one_more_booth_adds_exactly_one_standard_booth_in_every_open_hour(basel
     assert open_hours.sum() == 0  # Sunday: closed in both, nothing added
 
 
-def test_staffing_cut_lowers_staffed_commercial_booths_by_30_percent_in_its_window_only(baseline):
+def test_staffing_cut_takes_30_percent_of_cargo_officers_in_its_window_only(baseline):
     assert _changed("staffing_cut") == {}
     cut = _model("staffing_cut")
     (event,) = cut.events
     assert (event.start, event.end, event.factor) == (dt.date(2024, 3, 1), dt.date(2024, 5, 29), 0.7)
     for day in (event.start, dt.date(2024, 4, 6), event.end):  # Friday, Saturday, Wednesday
         base, new = _booths(baseline, day), _booths(cut, day)
-        for line in NORTH:
-            # Whole booths: a fraction of a booth is staffed for that share of the open hours.
-            assert abs(new[line].sum() - 0.7 * base[line].sum()) <= 1, (day, line)
-            assert new[line].sum() < base[line].sum()
+        # Whole officers: 2.8 officers are 3 in most hours and 2 in the others.
+        staffed, full = sum(new[n].sum() for n in NORTH), sum(base[n].sum() for n in NORTH)
+        assert abs(staffed - 0.7 * full) <= 1, day
+        assert all(new[n].sum() <= base[n].sum() for n in NORTH)
         assert _same_port(baseline, cut, day, [n for n in base if n not in NORTH])
     for day in (event.start - dt.timedelta(days=1), event.end + dt.timedelta(days=1)):
         assert _same_port(baseline, cut, day)

@@ -118,7 +118,7 @@ def statistic(target: targets.Target, run: YearRun) -> float | None:
         weight = d[list(np.atleast_1d(WAIT_COLUMNS[q]))].sum(axis=1)
         return float(np.average(d[q], weights=weight)) if weight.sum() > 0 else math.nan
     if q.endswith((PEAK, MORNING)):
-        weekdays = d.loc[d.index.dayofweek < 5, q]
+        weekdays = d.loc[d.index.day_of_week < 5, q]
         return float(weekdays.median() if q.endswith(PEAK) else weekdays.mean()) if len(weekdays) else math.nan
     if q == "loaded_share":
         total = d["northbound_trucks"].sum()

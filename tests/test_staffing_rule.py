@@ -1,0 +1,110 @@
+"""Officers staff the booths as CBP does: within the officers on duty, never beyond the lanes
+built, where the lines are, and moving officers moves the waits people read."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from calexico.running import runs, scenarios
+from model import BorderModel
+from model.staffing import POOLS, allocate, spread
+
+YEAR = [dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(0, 366, 3)]
+
+
+def test_the_rule_never_staffs_more_booths_than_lanes_or_officers():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        n = int(rng.integers(1, 6))
+        lanes = rng.integers(0, 9, size=(n, 24))
+        officers = rng.integers(0, 40, size=24)
+        load = rng.exponential(3.0, size=(n, 24))
+        booths = allocate(officers, lanes, load, rng.uniform(0.2, 3.0, size=n))
+        assert (booths <= lanes).all() and (booths >= 0).all()
+        assert (booths.sum(axis=0) <= officers).all()
+        # Officers are not left idle while a lane with a line has no officer.
+        idle = officers - booths.sum(axis=0)
+        short = ((booths < lanes) & (load > 0)).any(axis=0)
+        assert not (short & (idle > 0)).any()
+
+
+def test_no_scenario_or_staffing_factor_staffs_a_booth_that_does_not_exist():
+    for name in scenarios.available():
+        s = scenarios.load(name)
+        for factor in (0.0, 1.0, s.params["port.staffing_share"], 2.0):
+            model = BorderModel({**s.overrides, "port.staffing_share": factor}, events=s.events, collect=False)
+            for day in YEAR:
+                today = model.port_conditions(day)
+                for line in model.lines:
+                    assert (today["booths"][line.index] <= line.booths).all(), (name, factor, day, line.name)
+                    assert (today["booths"][line.index] <= today["lanes"][line.index]).all()
+
+
+def test_booths_follow_the_load_within_the_officers():
+    lanes = np.full((2, 24), 8)
+    officers = np.full(24, 10)
+    booths = allocate(officers, lanes, np.array([np.full(24, 6.0), np.full(24, 2.0)]), np.ones(2))
+    assert (booths[0] > booths[1]).all() and (booths.sum(axis=0) == 10).all()
+    # The lighter line doubles its load: it takes officers from the other.
+    more = allocate(officers, lanes, np.array([np.full(24, 6.0), np.full(24, 4.0)]), np.ones(2))
+    assert (more[1] > booths[1]).all() and (more.sum(axis=0) == 10).all()
+    # A higher priority buys booths at the same load.
+    favoured = allocate(officers, lanes, np.array([np.full(24, 6.0), np.full(24, 2.0)]), np.array([1.0, 3.0]))
+    assert (favoured[1] > booths[1]).all()
+
+
+def test_the_port_plans_from_the_traffic_it_has_seen():
+    model = BorderModel({"simulation.days": 20}, collect=False)
+    general = model.line_index["west_pov_general"]
+    model.run()
+    monday = dt.date(2024, 1, 22)
+    before = model.port_conditions(monday)["booths"][general].copy()
+    seen = model.staffing.expected_arrivals[monday.weekday()]
+    seen[general] *= 3.0  # the general lanes' line grows threefold on Mondays
+    after = model.port_conditions(monday)["booths"][general]
+    assert after.sum() > before.sum()
+    assert (after <= model.lines[general].booths).all()
+
+
+def test_fractional_officers_spread_to_the_exact_officer_hours():
+    hours = np.arange(6, 22)
+    for budget in (0.0, 2.8, 7.4, 20.0, 26.5):
+        out = spread(budget, hours)
+        assert out.sum() == round(budget * hours.size)
+        assert out[hours].max() - out[hours].min() <= 1 and not out[:6].any()
+
+
+@pytest.fixture(scope="module")
+def staffed():
+    """Seed 0, January-February, with a fifth fewer and a fifth more officers (the parameter's range)."""
+    out = {}
+    for factor in (0.8, 1.0, 1.2):
+        daily = runs.run(scenarios.load("baseline"), seed=0, days=59,
+                         overrides={"port.staffing_share": factor}).daily
+        out[factor] = daily[daily["measured"]].set_index("date")
+    return out
+
+
+def test_moving_officers_moves_the_waits_people_read(staffed):
+    # Crossers answer: a faster West draws cars from East and from other hours, so the wait
+    # need not fall in step with the officers; a fifth fewer officers must raise it.
+    peak = {f: d["west_pov_general_peak_hour_wait_min"].median() for f, d in staffed.items()}
+    assert peak[0.8] > max(peak[1.0], peak[1.2]), peak
+    booth_hours = {f: sum(d[f"{line}_booth_hours"].sum() for line in POOLS["west_passenger"])
+                   for f, d in staffed.items()}
+    assert booth_hours[0.8] < booth_hours[1.0] < booth_hours[1.2]
+    for f, d in staffed.items():
+        ped = d["pedestrian_wait_mean_min"].mean()
+        assert ped > 0, f
+
+
+def test_the_baseline_queues_at_calexico_west_on_weekday_mornings(staffed):
+    """Ready runs below general and SENTRI below Ready (the press ranges and CBP's Ready goal)."""
+    d = staffed[1.0]
+    weekdays = d[d.index.day_of_week < 5]
+    general, ready, sentri = (weekdays[f"west_pov_{k}_peak_hour_wait_min"].median()
+                              for k in ("general", "ready", "sentri"))
+    assert 30 <= general <= 180
+    assert sentri < ready < general
+    assert (weekdays["west_pov_general_morning_booths"] <= 8).all()

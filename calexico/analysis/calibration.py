@@ -60,6 +60,9 @@ PAIRS = {
 }
 LOW = 1e-3  # lower bound for log space where a parameter's minimum is 0
 STEP = 0.05  # forward-difference step in log parameters (5%): larger than the CRN noise of a count
+# The officers and processing minutes move waits by whole booths: a wider step (15%) spans the
+# booth thresholds, so the difference is the slope of the waits, not of one threshold.
+WAIT_STEP = 0.15
 ROUNDS = 5  # Jacobian re-estimations at most
 MAX_STEP = 0.3  # a round moves each log parameter by at most this (about 35%): waits near a
 # line's capacity respond to a booth more than linearly, so a long step lands where the
@@ -146,7 +149,8 @@ def fit(scenario, pairs: dict, seeds=(0, 1), days=None, start=None, max_evaluati
         jac = np.zeros((r0.size, x.size))
         for j in range(x.size):
             step = np.zeros_like(x)
-            step[j] = STEP if x[j] + STEP <= hi[j] else -STEP
+            size = WAIT_STEP if keys[j].startswith(("officers.", "lines.")) else STEP
+            step[j] = size if x[j] + size <= hi[j] else -size
             jac[:, j] = (residuals(x + step) - r0) / step[j]
         return jac
 

@@ -45,7 +45,7 @@ QUANTITIES = {
     "mx_export_time_in_port_mean_min": "time of loaded northbound trucks at Mexico's export customs in Mexicali (min)",
     "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general lanes, every hour (min, vehicle-weighted)",
     "west_pedestrian_night_wait_mean_min": "mean wait to primary at Calexico West on foot, arrivals 01:00-04:00 (min)",
-    **{f"{line}_peak_hour_wait_min": f"{label}: the day's worst hourly mean wait to primary, median over weekdays (min)"
+    **{f"{line}_peak_hour_wait_min": f"{label}: the day's worst daytime hourly mean wait to primary, mean over weekdays (min)"
        for line, label in PASSENGER_LINES.items()},
     **{f"{line}_morning_wait_min": f"{label}: mean wait to primary of arrivals 06:00-10:00, mean over weekdays (min)"
        for line, label in PASSENGER_LINES.items()},

@@ -41,8 +41,9 @@ WAIT_COLUMNS = {
     "west_pov_general_wait_mean_min": "west_pov_general_served",
     "west_pedestrian_night_wait_mean_min": "west_pedestrian_night_served",
 }
-# Waits as crossers report them, one line's, on weekdays: the worst hour (a typical range in the
-# press is what people meet at the busy hours) and the morning (a snapshot taken one morning).
+# Waits as crossers report them, one line's, means over weekdays: the day's worst daytime hour
+# (a typical range in the press is what people meet at the busy hours) and the morning (a
+# snapshot taken one morning).
 PEAK, MORNING = "_peak_hour_wait_min", "_morning_wait_min"
 
 
@@ -119,7 +120,7 @@ def statistic(target: targets.Target, run: YearRun) -> float | None:
         return float(np.average(d[q], weights=weight)) if weight.sum() > 0 else math.nan
     if q.endswith((PEAK, MORNING)):
         weekdays = d.loc[d.index.day_of_week < 5, q]
-        return float(weekdays.median() if q.endswith(PEAK) else weekdays.mean()) if len(weekdays) else math.nan
+        return float(weekdays.mean()) if len(weekdays) else math.nan
     if q == "loaded_share":
         total = d["northbound_trucks"].sum()
         return float(d["northbound_trucks_loaded"].sum() / total) if total else math.nan

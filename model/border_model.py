@@ -63,7 +63,7 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
-        self.staffing = Staffing(self.lines, p)  # the officers on duty, who staff the booths
+        self.staffing = Staffing(self.lines, p, self.seed)  # the officers on duty, who staff the booths
         self.pool_of = {name: pool for pool, names in POOLS.items() for name in names}
         self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
@@ -162,7 +162,7 @@ class BorderModel(mesa.Model):
         if lines_today is None:
             lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
             self._port_days[key] = lines_today
-        booths = self.staffing.staff(day.weekday(), lines_today["lanes"], lines_today["primary_min"],
+        booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
                                      lines_today["officer_factors"])
         return {**lines_today, "booths": booths, "booth_hours": [b.sum() for b in booths],
                 "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
@@ -364,7 +364,9 @@ class BorderModel(mesa.Model):
         with nobody in it shows no wait.
         """
         w = self.weight
-        self.staffing.learn(self.date.weekday(), self.arrivals_by_hour, w)  # the port plans from what it saw
+        # The port plans from what it saw: who came, and how long they waited.
+        self.staffing.learn(self.date.weekday(), self.arrivals_by_hour,
+                            np.array([r.wait_by_hour_min for r in results]), w)
         open_today = port_today["open"] > 0
         wait = np.array([r.wait_mean_min for r in results])
         in_port = np.array([r.time_in_port_mean_min for r in results])

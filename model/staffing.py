@@ -8,14 +8,23 @@ hour, for each pool of officers that the lines of one port share:
 
 1. Every open line gets one booth (each lane class stays open while the port is), the most
    favoured lines first.
-2. Each further officer opens a booth at the line with the highest priority-weighted load per
-   booth (expected arrivals x primary minutes / booths staffed), as long as the line has a lane
-   without an officer. The weights are CBP's priorities: trusted travellers (SENTRI; Ready and
+2. Each further officer opens a booth at the line with the highest priority-weighted work per
+   booth, as long as the line has a lane without an officer. A line's work in an hour is the
+   hour's expected arrivals and the line already waiting (Little's law: arrivals x expected
+   wait / 60 more crossers), times the primary minutes: a long line draws officers, so a line
+   that lost booths and grew gets them back, and crossers who left a long line do not take its
+   officers with them. The weights are CBP's priorities: trusted travellers (SENTRI; Ready and
    FAST) are kept faster than the general lanes (CBP's goal is a Ready wait about half the
    general lane's, CBP wait-times help text); pedestrians weigh as general lanes (no stated
    priority). The weights and the officers on duty are fitted to the waits crossers report (calexico calibrate).
 3. When every lane of the pool is staffed, the officers left do other work: no booth ever
    opens on a lane that does not exist (`lines.*.booths` is the number of lanes built).
+
+The officers present vary from day to day (leave, training, court, details elsewhere): each
+day each pool has its budget times a factor drawn uniformly within +-`officers.daily_variation`
+(a draw of its own for each seed and date, the same in every scenario and however often the
+day is planned), so a port's waits
+respond to its officers smoothly on average, as a port's do over a year, not by whole booths.
 
 The port plans each weekday from the arrivals it has seen on that weekday (exponential
 smoothing, CBP staffs to its historical traffic patterns), so a line that grows gets more
@@ -25,6 +34,8 @@ staffed apart (their count is the line's docks, scaled with the pool's officers)
 The Mexican customs' lines (export and southbound) have no CBP officers: their booths stay
 every lane in their open hours, as before.
 """
+
+import datetime as dt
 
 import numpy as np
 from numba import njit
@@ -110,11 +121,13 @@ def allocate(officers, lanes, load, weight):
 class Staffing:
     """The port's officers and how it places them: one plan per day, from the weekday's traffic."""
 
-    def __init__(self, lines, params: dict):
+    def __init__(self, lines, params: dict, seed: int = 0):
         self.pools = {pool: np.array([next(l.index for l in lines if l.name == n) for n in names])
                       for pool, names in POOLS.items()}
-        # Arrivals expected at each line and hour, by weekday (NaN until a weekday is seen).
+        self.seed = seed
+        # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
         self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
+        self.expected_wait_min = np.zeros((7, len(lines), 24))
         self.configure(lines, params)
 
     def configure(self, lines, params: dict):
@@ -123,45 +136,46 @@ class Staffing:
                        for pool, idx in self.pools.items()}
         self.params = params
         self.factor = params["port.staffing_share"]
-        self._officers = {}
+        self.variation = params["officers.daily_variation"]
 
-    def officers(self, pool: str, factor: float) -> np.ndarray:
-        """Officers on duty by hour (cached per factor: events change it for weeks)."""
-        key = (pool, factor)
-        if key not in self._officers:
-            self._officers[key] = officers_by_hour(pool, self.params, self.factor * factor)
-        return self._officers[key]
+    def officers(self, pool: str, factor: float, present: float) -> np.ndarray:
+        """Officers on duty by hour: the budget, the staffing factors and who is present today."""
+        return officers_by_hour(pool, self.params, self.factor * factor * present)
 
-    def staff(self, weekday: int, lanes: list, primary_min: list, factors: dict) -> list:
+    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> list:
         """Booths by hour of every line today: pools by the rule, other lines every open lane.
 
         Args:
-            weekday: 0 Monday .. 6 Sunday.
+            day: the date (its weekday sets the plan; the date, who is present).
             lanes: each line's lanes open by hour today (0 where closed).
             primary_min: each line's primary minutes today (events may change them).
             factors: staffing-event factor on each pool's officers today.
 
         """
         booths = list(lanes)
-        expected = self.expected_arrivals[weekday]
-        if np.isnan(expected).all():  # a weekday never seen: the latest day seen, or the lanes
-            seen = ~np.isnan(self.expected_arrivals[:, 0, 0])
-            expected = self.expected_arrivals[np.flatnonzero(seen)[-1]] if seen.any() else None
-        for pool, idx in self.pools.items():
+        draws = np.random.default_rng([self.seed, 9, day.toordinal()]).uniform(-1.0, 1.0, size=len(self.pools))
+        present = 1.0 + self.variation * draws
+        plan = day.weekday()
+        if np.isnan(self.expected_arrivals[plan]).all():  # a weekday never seen: the latest seen, or the lanes
+            seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
+            plan = seen[-1] if seen.size else None
+        expected = None if plan is None else self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
+        for (pool, idx), here in zip(self.pools.items(), present, strict=True):
             pool_lanes = np.array([lanes[i] for i in idx])
             if expected is None:
                 load = pool_lanes.astype(float)
             else:
                 load = expected[idx] * np.array([primary_min[i] for i in idx])[:, None] / 60.0
-            staffed = allocate(self.officers(pool, factors.get(pool, 1.0)), pool_lanes, load, self.weight[pool])
+            staffed = allocate(self.officers(pool, factors.get(pool, 1.0), here), pool_lanes, load, self.weight[pool])
             for row, i in enumerate(idx):
                 booths[i] = staffed[row]
         return booths
 
-    def learn(self, weekday: int, arrivals_by_hour: np.ndarray, weight: float):
-        """Today's arrivals move the expectation for this weekday (the first one sets it)."""
-        expected = self.expected_arrivals[weekday]
+    def learn(self, weekday: int, arrivals_by_hour: np.ndarray, wait_by_hour_min: np.ndarray, weight: float):
+        """Today's arrivals and waits move the expectations for this weekday (the first day sets them)."""
+        expected, waits = self.expected_arrivals[weekday], self.expected_wait_min[weekday]
         if np.isnan(expected).all():
-            expected[:] = arrivals_by_hour
+            expected[:], waits[:] = arrivals_by_hour, wait_by_hour_min
         else:
             expected += weight * (arrivals_by_hour - expected)
+            waits += weight * (wait_by_hour_min - waits)

@@ -45,16 +45,17 @@ PAIRS = {
                                          "winter rise of pedestrians"),
     "agriculture.workers_per_load": (("field_workers_us_mean", "2024"),
                                      "crew demand per load sets the farm employment"),
-    # The crossers' waits: officers on duty set the general lanes' worst hour; CBP's priorities
-    # set how much faster the trusted lanes run; the pedestrians' own processing sets theirs.
-    "officers.west_passenger_day": (("west_pov_general_peak_hour_wait_min", "2024"),
-                                    "the day shift's officers set how many general booths open at the peak"),
+    # The crossers' waits: a long general line draws officers to every general lane, so the
+    # general lanes' processing sets their worst hour; CBP's priorities set how much faster the
+    # trusted lanes run; the officers left after them set the pedestrians' wait.
+    "lines.west_pov_general.primary_min": (("west_pov_general_peak_hour_wait_min", "2024"),
+                                           "at the peak every general lane is staffed: processing sets the wait"),
     "officers.trusted_priority": (("west_pov_ready_peak_hour_wait_min", "2024"),
                                   "the Ready lanes' weight sets their booths when officers are short"),
     "officers.sentri_priority": (("west_pov_sentri_peak_hour_wait_min", "2024"),
                                  "the SENTRI lanes' weight sets their booths when officers are short"),
-    "lines.west_pedestrian.primary_min": (("west_pedestrian_peak_hour_wait_min", "2024"),
-                                          "every pedestrian booth is staffed at the peak: processing sets the wait"),
+    "officers.west_passenger_day": (("west_pedestrian_peak_hour_wait_min", "2024"),
+                                    "the day shift's officers left after the vehicle lanes staff the pedestrians"),
     "officers.west_passenger_night": (("west_pedestrian_night_wait_mean_min", "2024-01..2024-03"),
                                       "the night shift's officers serve the farm crews' early crossing"),
 }

@@ -107,12 +107,12 @@ def test_fractional_officers_spread_to_the_exact_officer_hours():
 
 @pytest.fixture(scope="module")
 def staffed():
-    """Seed 0, January-February, with a fifth fewer and a fifth more officers (the parameter's range)."""
+    """Seed 0, March-May, with a fifth fewer and a fifth more officers (the parameter's range)."""
     out = {}
     for factor in (0.8, 1.0, 1.2):
-        daily = runs.run(scenarios.load("baseline"), seed=0, days=59,
+        daily = runs.run(scenarios.load("baseline"), seed=0, days=150,
                          overrides={"port.staffing_share": factor}).daily
-        out[factor] = daily[daily["measured"]].set_index("date")
+        out[factor] = daily[daily["measured"]].set_index("date").loc["2024-03-01":]
     return out
 
 
@@ -137,6 +137,6 @@ def test_the_baseline_queues_at_calexico_west_on_weekday_mornings(staffed):
     weekdays = d[d.index.day_of_week < 5]
     general, ready, sentri = (weekdays[f"west_pov_{k}_peak_hour_wait_min"].mean()
                               for k in ("general", "ready", "sentri"))
-    assert 30 <= general <= 180
+    assert 70 <= general <= 180  # the press: 70-120 min typical; the snapshot of a January morning: 75
     assert sentri < ready < general
     assert (weekdays["west_pov_general_morning_booths"] <= 8).all()

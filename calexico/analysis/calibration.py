@@ -60,10 +60,11 @@ PAIRS = {
                                       "the night shift's officers serve the farm crews' early crossing"),
 }
 LOW = 1e-3  # lower bound for log space where a parameter's minimum is 0
-STEP = 0.05  # forward-difference step in log parameters (5%): larger than the CRN noise of a count
-# The officers and processing minutes move waits by whole booths: a wider step (15%) spans the
-# booth thresholds, so the difference is the slope of the waits, not of one threshold.
-WAIT_STEP = 0.15
+# Forward-difference step in log parameters (15%): officers and processing minutes move waits by
+# whole booths, and the waits move the counts through the crossers' choices, so a step must span
+# the booth thresholds to give the slope of the response, not of one threshold (5% steps gave
+# Jacobians of the wrong sign).
+STEP = 0.15
 ROUNDS = 5  # Jacobian re-estimations at most
 MAX_STEP = 0.3  # a round moves each log parameter by at most this (about 35%): waits near a
 # line's capacity respond to a booth more than linearly, so a long step lands where the
@@ -145,13 +146,12 @@ def fit(scenario, pairs: dict, seeds=(0, 1), days=None, start=None, max_evaluati
         return cache[key].mean(axis=1)
 
     def jacobian(x):
-        """Forward differences of the residuals in log parameters (a 5% step)."""
+        """Forward differences of the residuals in log parameters (a 15% step)."""
         r0 = residuals(x)
         jac = np.zeros((r0.size, x.size))
         for j in range(x.size):
             step = np.zeros_like(x)
-            size = WAIT_STEP if keys[j].startswith(("officers.", "lines.")) else STEP
-            step[j] = size if x[j] + size <= hi[j] else -size
+            step[j] = STEP if x[j] + STEP <= hi[j] else -STEP
             jac[:, j] = (residuals(x + step) - r0) / step[j]
         return jac
 

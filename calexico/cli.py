@@ -171,18 +171,31 @@ def _run_plausible(args, workers: int) -> int:
 
 @contextlib.contextmanager
 def _progress(name: str, reps: int, workers: int):
-    """Say on stderr what is being simulated, and show a bar of the runs when stderr is a terminal.
+    """Say on stderr what is being simulated, with a bar of the runs, when stderr is a terminal.
 
     Why: a year's run takes seconds to minutes, and the first ever run also compiles the queue
     kernel (numba caches it beside model/queue_kernel.py); a user should see the command working.
+    Only on a terminal: a script or log that reads stderr gets errors and nothing else there, so
+    an interruption or a refusal stays one line.
     """
     from tqdm import tqdm
 
+    if not _is_terminal(sys.stderr):
+        yield lambda: None
+        return
     first = "" if _kernel_compiled() else "; the first run compiles the queue kernel first (once, about a minute)"
     print(f"Simulating {name}: {reps} paired replication{'s' if reps > 1 else ''} (the scenario and its no-delay"
           f" twin) on {workers} process{'es' if workers > 1 else ''}{first}", file=sys.stderr, flush=True)
     with tqdm(total=2 * reps, unit="run", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True) as bar:
         yield lambda: bar.update(1)
+
+
+def _is_terminal(stream) -> bool:
+    """Whether a stream is an interactive terminal (False for pipes, files and closed streams)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _kernel_compiled() -> bool:

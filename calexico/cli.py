@@ -385,6 +385,32 @@ def cmd_history_match(args) -> int:
     return 0
 
 
+def cmd_hindcast(args) -> int:
+    """The hindcast: the model month by month with the ports' dated changes, against BTS."""
+    from calexico.analysis import hindcast
+    from calexico.running import storage
+
+    if args.workers < 1:
+        raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
+    if args.reps < 1:
+        raise ParameterError("command line", "--reps", args.reps, "a whole number of replications, 1 or more")
+    hindcast.month_range(args.start, args.end)
+    storage.check_out_folder(args.out)
+    try:
+        with _chosen_executor(args) as executor:
+            hindcast.run(args.out, args.start, args.end, reps=args.reps, workers=args.workers, executor=executor,
+                         resume=args.resume)
+    except RuntimeError as err:
+        print(f"hindcast: {err}", file=sys.stderr)
+        return 1
+    if args.docs:
+        hindcast.write_docs_section(args.out, args.docs)
+        print(f"Hindcast section written into {args.docs}")
+    print(f"Hindcast {args.start}..{args.end}, {args.reps} replications: monthly.csv, fit.csv, figures/ and "
+          f"report.md in {args.out}/")
+    return 0
+
+
 @contextlib.contextmanager
 def _history_executor(args):
     """The executor of `history-match --executor`: the local pool (None), Dask, or SLURM through Dask."""
@@ -639,6 +665,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the match's folder")
     p.add_argument("--resume", action="store_true", help="finish a match a kill cut short")
     p.set_defaults(func=cmd_history_match)
+    p = sub.add_parser("hindcast", help="2019-2024 month by month with the ports' dated changes, against BTS")
+    p.add_argument("--from", dest="start", default="2019-01", help="first month, YYYY-MM (default 2019-01)")
+    p.add_argument("--to", dest="end", default="2024-12", help="last month, YYYY-MM (default 2024-12)")
+    p.add_argument("--reps", type=int, default=3, help="replications, common seeds (default 3)")
+    p.add_argument("--workers", type=int, default=2, help="parallel processes or Dask workers (default 2)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="the local process pool (default) or a Dask cluster")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--out", required=True, help="folder for monthly.csv, fit.csv, figures/, report.md and the runs")
+    p.add_argument("--resume", action="store_true", help="finish a hindcast a kill cut short")
+    p.add_argument("--docs", default=None,
+                   help="also write the hindcast section into this file (e.g. docs/calibration.md), "
+                        "its figures into figures/ next to it")
+    p.set_defaults(func=cmd_hindcast)
     p = sub.add_parser("validate", help="compare the model with the calibration targets; write a report")
     p.add_argument("scenario", nargs="?", default="baseline", help="a name from scenarios/ or a TOML path")
     p.add_argument("--reps", type=int, default=5, help="replications (seeds 0..N-1)")

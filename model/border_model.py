@@ -18,7 +18,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from agents.cross_border_worker import FARM, NONFARM
-from model import outcomes, populations
+from model import history, outcomes, populations
 from model.crossing_demand import CrossingDemand
 from model.freight import EXPORT_NORTH, FEEDS, LOADED_NORTH, SOUTH, Freight
 from model.markets import LabourMarket
@@ -111,6 +111,8 @@ class BorderModel(mesa.Model):
             # One row a day in a Mesa table: the outcomes are already a flat record.
             self.datacollector = mesa.DataCollector(tables={"daily": list(outcomes.DAILY_COLUMNS)})
         populations.place_agents(self)
+        # The ports' dated changes (the hindcast); None keeps the model as its parameters built it.
+        self.history = history.Applier(self) if p["simulation.history"] else None
 
     # ------------------------------------------------------------------------- the day
     @property
@@ -122,6 +124,8 @@ class BorderModel(mesa.Model):
         """One day, in the order of the paragraph at the top of this module."""
         day = self.date
         self.today = outcomes.empty_day(day, measured=self.days_done >= self.warmup_days)
+        if self.history is not None:
+            self.history.apply(self, day)
         port_today = self.port_conditions(day)
         self.plan_crossings(day, port_today)
         self.hire_crews(day)
@@ -136,6 +140,10 @@ class BorderModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.add_table_row("daily", self.today)
         self.days_done += 1
+
+    def set_parameters(self, values: dict):
+        """Change parameters and demand levels of the running model from now on (see `model.history`)."""
+        history.set_parameters(self, values)
 
     def port_conditions(self, day: dt.date) -> dict:
         """Booths by hour, inspection times and referral shares of each line today.

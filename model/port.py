@@ -98,6 +98,14 @@ class Line:
         self._port_hist = np.zeros(4096, dtype=np.int64)
         self._draws = np.empty(0)
 
+    def configure(self, params: dict):
+        """Take new booths, hours and inspection times mid-run (the hindcast's dated changes);
+        the crossers in line and in the lot stay.
+        """
+        state = (self.carried_wait_min, self.in_lot_min, self.in_lot_service_min)
+        self.__init__(self.name, self.index, params)
+        self.carried_wait_min, self.in_lot_min, self.in_lot_service_min = state
+
     def open_mask(self, weekday: int) -> np.ndarray:
         """Hours of the day the line is open (booleans, 24)."""
         start, end = self.hours[DAY_TYPES[weekday]]

@@ -11,7 +11,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_the_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_scenario_comparison", "03_sensitivity",
-                                           "04_scenario_discovery", "06_history_matching"]
+                                           "04_scenario_discovery", "06_history_matching", "07_hindcast"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

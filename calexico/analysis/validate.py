@@ -406,6 +406,19 @@ def report_markdown(table: pd.DataFrame, erlang: pd.DataFrame, meta: dict, figur
     return "\n".join(lines) + "\n"
 
 
+def keep_hindcast_section(text: str, out: Path) -> str:
+    """The report with the hindcast section (`calexico hindcast --docs`) of the calibration.md it
+    replaces, or else of docs/calibration.md, so that rewriting the report keeps it.
+    """
+    from calexico.analysis import hindcast
+
+    for previous in (out / "calibration.md", Path(__file__).resolve().parents[2] / "docs" / "calibration.md"):
+        section = hindcast.section_of(previous.read_text()) if previous.is_file() else ""
+        if section:
+            return hindcast.with_section(text, section)
+    return text
+
+
 def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/validate", targets_path=None,
              days: int | None = None, overrides: dict | None = None, calibration_md: str = "",
              erlang: bool = True) -> tuple[pd.DataFrame, int]:
@@ -426,7 +439,7 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
             "code_version": provenance.code_version(), "scenario": scenario.name, "reps": reps,
             "seeds": seeds, "year": year,
             "targets": str(targets_path) if targets_path else "calexico/data/targets.csv"}
-    text = report_markdown(table, erlang_table, meta, figures, calibration_md)
+    text = keep_hindcast_section(report_markdown(table, erlang_table, meta, figures, calibration_md), out)
     runs.atomic_write(out / "calibration.md", text.encode())
     runs.atomic_write(out / "validation.csv", table.to_csv(index=False).encode())
     fit = table[table["role"] == "fit"]

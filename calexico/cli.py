@@ -668,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hindcast", help="2019-2024 month by month with the ports' dated changes, against BTS")
     p.add_argument("--from", dest="start", default="2019-01", help="first month, YYYY-MM (default 2019-01)")
     p.add_argument("--to", dest="end", default="2024-12", help="last month, YYYY-MM (default 2024-12)")
-    p.add_argument("--reps", type=int, default=3, help="replications, common seeds (default 3)")
+    p.add_argument("--reps", type=int, default=5, help="replications, common seeds (default 5)")
     p.add_argument("--workers", type=int, default=2, help="parallel processes or Dask workers (default 2)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="the local process pool (default) or a Dask cluster")

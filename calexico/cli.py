@@ -171,18 +171,31 @@ def _run_plausible(args, workers: int) -> int:
 
 @contextlib.contextmanager
 def _progress(name: str, reps: int, workers: int):
-    """Say on stderr what is being simulated, and show a bar of the runs when stderr is a terminal.
+    """Say on stderr what is being simulated, with a bar of the runs, when stderr is a terminal.
 
     Why: a year's run takes seconds to minutes, and the first ever run also compiles the queue
     kernel (numba caches it beside model/queue_kernel.py); a user should see the command working.
+    Only on a terminal: a script or log that reads stderr gets errors and nothing else there, so
+    an interruption or a refusal stays one line.
     """
     from tqdm import tqdm
 
+    if not _is_terminal(sys.stderr):
+        yield lambda: None
+        return
     first = "" if _kernel_compiled() else "; the first run compiles the queue kernel first (once, about a minute)"
     print(f"Simulating {name}: {reps} paired replication{'s' if reps > 1 else ''} (the scenario and its no-delay"
           f" twin) on {workers} process{'es' if workers > 1 else ''}{first}", file=sys.stderr, flush=True)
     with tqdm(total=2 * reps, unit="run", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True) as bar:
         yield lambda: bar.update(1)
+
+
+def _is_terminal(stream) -> bool:
+    """Whether a stream is an interactive terminal (False for pipes, files and closed streams)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _kernel_compiled() -> bool:
@@ -655,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hindcast", help="2019-2024 month by month with the ports' dated changes, against BTS")
     p.add_argument("--from", dest="start", default="2019-01", help="first month, YYYY-MM (default 2019-01)")
     p.add_argument("--to", dest="end", default="2024-12", help="last month, YYYY-MM (default 2024-12)")
-    p.add_argument("--reps", type=int, default=3, help="replications, common seeds (default 3)")
+    p.add_argument("--reps", type=int, default=5, help="replications, common seeds (default 5)")
     p.add_argument("--workers", type=int, default=2, help="parallel processes or Dask workers (default 2)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="the local process pool (default) or a Dask cluster")

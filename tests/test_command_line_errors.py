@@ -2,6 +2,7 @@
 pipe quietly; a bad output place is refused before any simulation runs.
 """
 
+import io
 import json
 import os
 import signal
@@ -159,3 +160,22 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("calexico: interrupted"), err
     _, alive = psutil.wait_procs(family, timeout=5)
     assert not alive
+
+
+class _Stderr(io.StringIO):
+    def __init__(self, terminal: bool):
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self):
+        return self.terminal
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_progress_line_goes_to_a_terminal_only(monkeypatch, terminal):
+    """A script reading stderr sees errors only; a person at a terminal sees what is being simulated."""
+    fake = _Stderr(terminal)
+    monkeypatch.setattr(sys, "stderr", fake)
+    with cli._progress("baseline", 2, 1) as step:
+        step()
+    assert ("Simulating baseline: 2 paired replications" in fake.getvalue()) == terminal

@@ -119,7 +119,7 @@ class Outcome:
         name: the column name in the tables.
         path: a dotted path into the summary, e.g. "jobs.total_us" or "costs_usd.total".
         vs_no_delay: report the run minus its no-delay counterfactual with the same seed and
-            parameters (the impact of waiting; DESIGN.md: an impact is a paired difference).
+            parameters (the impact of waiting; an impact is always a paired difference).
         scale: a multiplier, e.g. -1 to turn an impact on jobs into jobs lost.
 
     """

@@ -158,8 +158,7 @@ def write(out, plan, result: sensitivity.Result, floor: pd.DataFrame) -> Path:
 
     md += ["## Data worth collecting", "",
            "The assumptions that rank highest on any outcome, with the parameter's own note and where "
-           "the data that would replace the guess might be found (calexico/data/data_worth_collecting.toml, "
-           "copied from the project's facts file).", ""]
+           "the data that would replace the guess might be found (calexico/data/data_worth_collecting.toml).", ""]
     for i, key in enumerate(top_assumptions(table), 1):
         rows = table[table["factor"] == key]
         ranks = ", ".join(f"{r.outcome} #{r.rank}" + ("" if r.matters else " (at noise)") for r in rows.itertuples())
@@ -177,7 +176,7 @@ def write(out, plan, result: sensitivity.Result, floor: pd.DataFrame) -> Path:
                    f"   - Note (`{members[0]}`): {SPECS[members[0]].provenance}"]
             hints = list({h["data"]: h for m in members for h in data_worth.hints_for(m)}.values())
         for h in hints:
-            md += [f"   - Data: {h['data']}. Where: {h['where']} (facts file: {h['from']})."]
+            md += [f"   - Data: {h['data']}. Where: {h['where']}."]
         if not hints:
             md += ["   - Data: no hint is shipped for this parameter; the note above is all the project has."]
         md += [""]

@@ -46,7 +46,9 @@ POOLS = {
     "east_passenger": ("east_pov_sentri", "east_pov_ready", "east_pov_general", "east_pedestrian"),
     "east_cargo": ("east_commercial_fast", "east_commercial_standard", "east_commercial_empty"),
 }
-DAY_SHIFT = (5, 22)  # day shift 05:00-22:00, from the start of the morning rush (CBP: heaviest 05:00-09:00); night the rest (assumption)
+# The day shift 05:00-22:00 starts with the morning rush (CBP: heaviest 05:00-09:00); the night
+# shift has the other hours (assumption: CBP publishes no shift times by port).
+DAY_SHIFT = (5, 22)
 
 
 def priority(line: str, params: dict) -> float:
@@ -122,8 +124,8 @@ class Staffing:
     """The port's officers and how it places them: one plan per day, from the weekday's traffic."""
 
     def __init__(self, lines, params: dict, seed: int = 0):
-        self.pools = {pool: np.array([next(l.index for l in lines if l.name == n) for n in names])
-                      for pool, names in POOLS.items()}
+        index = {line.name: line.index for line in lines}
+        self.pools = {pool: np.array([index[name] for name in names]) for pool, names in POOLS.items()}
         self.seed = seed
         # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
         self.expected_arrivals = np.full((7, len(lines), 24), np.nan)

@@ -43,9 +43,9 @@ QUANTITIES = {
     "certified_crossing_time_mean_min": "whole crossing of certified (FAST) loads, export customs to US release (min)",
     "standard_crossing_time_mean_min": "whole crossing of non-certified loads, export customs to US release (min)",
     "mx_export_time_in_port_mean_min": "time of loaded northbound trucks at Mexico's export customs in Mexicali (min)",
-    "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general lanes, every hour (min, vehicle-weighted)",
+    "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general lanes, every hour (min, by vehicle)",
     "west_pedestrian_night_wait_mean_min": "mean wait to primary at Calexico West on foot, arrivals 01:00-04:00 (min)",
-    **{f"{line}_peak_hour_wait_min": f"{label}: the day's worst daytime hourly mean wait to primary, mean over weekdays (min)"
+    **{f"{line}_peak_hour_wait_min": f"{label}: the day's worst daytime hour's mean wait, mean over weekdays (min)"
        for line, label in PASSENGER_LINES.items()},
     **{f"{line}_morning_wait_min": f"{label}: mean wait to primary of arrivals 06:00-10:00, mean over weekdays (min)"
        for line, label in PASSENGER_LINES.items()},

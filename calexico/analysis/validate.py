@@ -357,7 +357,7 @@ def report_markdown(table: pd.DataFrame, erlang: pd.DataFrame, meta: dict, figur
     check = table[table["role"] == "check"]
     monthly = check[check["period"].str.len() == 7]
     years = check[(check["period"].str.len() == 4) & (check["period"] != str(meta["year"]))]
-    waits = check[check["quantity"].map(is_wait)]
+    waits = check[check["quantity"].map(is_wait).astype(bool)]
     other = check[~check.index.isin(monthly.index) & ~check.index.isin(years.index) & ~check.index.isin(waits.index)]
     failed = fit[fit["within"] == False]  # noqa: E712
     lines = [
@@ -461,7 +461,7 @@ def print_table(table: pd.DataFrame):
         rows = table[table["role"] == role]
         if not len(rows):
             continue
-        waits = rows[rows["quantity"].map(is_wait)]
+        waits = rows[rows["quantity"].map(is_wait).astype(bool)]
         print(f"{title}: {_held(rows)} within tolerance" + (f" (wait checks: {_held(waits)})" if len(waits) else "")
               + ":")
         for r in rows.itertuples():

@@ -108,7 +108,8 @@ def test_errors_file_reads_tolerance_as_three_standard_deviations():
     trucks = by_name["Calexico East northbound trucks 2024"]
     assert trucks.observation_sd == 0.01
     assert math.sqrt(trucks.var_fixed) == pytest.approx(0.05 / 3)
-    assert by_name["Typical general lanes wait at the busy hours, Calexico West (press, Feb 2026)"].discrepancy_sd == 0.25
+    general = by_name["Typical general lanes wait at the busy hours, Calexico West (press, Feb 2026)"]
+    assert general.discrepancy_sd == 0.25
     assert all(t.year != 2024 for t, _ in left) and any(t.year == 2019 for t, _ in left)
 
 

@@ -303,6 +303,7 @@ def _print_failures(done: dict):
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
     from calexico.analysis import screening
+    from calexico.running import storage
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -317,6 +318,7 @@ def cmd_sensitivity(args) -> int:
     plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
                           args.trajectories, samples=args.samples, points=args.points, groups=groups)
     out = Path(args.out or Path("results") / f"sensitivity_{args.method}")
+    storage.check_out_folder(out)  # a bad --out fails now, not with a traceback after the design
     try:
         with _chosen_executor(args) as executor:
             done = screening.run_study(plan, out, executor=executor, workers=args.workers, resume=args.resume)

@@ -179,3 +179,11 @@ def test_the_progress_line_goes_to_a_terminal_only(monkeypatch, terminal):
     with cli._progress("baseline", 2, 1) as step:
         step()
     assert ("Simulating baseline: 2 paired replications" in fake.getvalue()) == terminal
+
+
+def test_compare_with_more_days_than_the_schema_allows_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
+    from calexico.analysis import compare
+
+    monkeypatch.setattr(compare, "compare", lambda *a, **k: pytest.fail("runs started before --days was checked"))
+    _one_line_exit_2(capsys, ["compare", "baseline", "--days", "100000", "--reps", "2", "--out", str(tmp_path / "c")],
+                     "simulation.days = 100000", "3660")

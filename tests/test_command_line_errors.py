@@ -187,3 +187,51 @@ def test_compare_with_more_days_than_the_schema_allows_is_refused_before_any_run
     monkeypatch.setattr(compare, "compare", lambda *a, **k: pytest.fail("runs started before --days was checked"))
     _one_line_exit_2(capsys, ["compare", "baseline", "--days", "100000", "--reps", "2", "--out", str(tmp_path / "c")],
                      "simulation.days = 100000", "3660")
+
+
+@pytest.fixture(scope="module")
+def paired_batch(tmp_path_factory):
+    """A finished paired batch of one 2-day run, to copy and damage."""
+    folder = tmp_path_factory.mktemp("paired")
+    spec = folder / "spec.toml"
+    spec.write_text('days = 2\nreplications = 1\npaired = true\n[parameters]\n"simulation.warmup_days" = 0\n')
+    assert cli.main(["batch", str(spec), "--out", str(folder / "batch")]) == 0
+    return folder / "batch"
+
+
+WRONG_TYPES = [  # (file, dotted key as the message names it, value): valid JSON, wrong type
+    ("runs/000000.json", "seed", "x"),
+    ("runs/000000.json", "scenario", [1]),
+    ("runs/000000.json", "status", 3),
+    ("runs/000000.json", "parameters", "x"),
+    ("runs/000000.json", "summary", [1]),
+    ("runs/000000.json", "summary.costs_usd.total", "lots"),
+    ("runs/000000.json", "summary.first_day", 5),
+    ("manifest.json", "spec", "x"),
+    ("manifest.json", "spec.description", 7),
+    ("manifest.json", "scenarios.baseline", None),
+    ("manifest.json", "scenarios.baseline.events", 5),
+]
+
+
+@pytest.mark.parametrize("file,key,value", WRONG_TYPES)
+@pytest.mark.parametrize("command", ["results", "report"])
+def test_a_run_record_or_manifest_with_a_wrong_type_is_refused_naming_file_key_and_value(
+        paired_batch, tmp_path, capsys, command, file, key, value):
+    import shutil
+
+    folder = tmp_path / "batch"
+    shutil.copytree(paired_batch, folder)
+    path = folder / file
+    data = json.loads(path.read_text())
+    *parents, last = key.split(".")
+    tree = data
+    for part in parents:
+        tree = tree[part]
+    tree[last] = value
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    if command == "results" and file == "manifest.json":
+        assert cli.main([command, str(folder)]) == 0  # the table needs no manifest
+        return
+    _one_line_exit_2(capsys, [command, str(folder)], str(path), f"{key} = {value!r}", "allowed")

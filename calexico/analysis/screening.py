@@ -243,7 +243,8 @@ class Plan:
             raise ParameterError("--method", "--method", self.method, f"one of {list(METHODS)}")
         if self.method != "morris":
             self.factors, self.groups = [replace(f, group=None) for f in self.factors], {}
-        for name, value, low in (("--days", self.days, 1), ("--reps", self.replications, 1), ("--seed", self.base_seed, 0),
+        for name, value, low in (("--days", self.days, 1), ("--reps", self.replications, 1),
+                                 ("--seed", self.base_seed, 0),
                                  ("--trajectories", self.trajectories, 2), ("--samples", self.samples, 2),
                                  ("--points", self.points, 2)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):

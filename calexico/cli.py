@@ -17,7 +17,9 @@ def _interrupted_while_starting(*_):
     os._exit(130)
 
 
-if Path(sys.argv[0]).name in ("calexico", "cli.py"):  # the command, not an import by a test or notebook
+# The command, not an import by a test or notebook, nor by a worker process a pool spawned
+# (multiprocessing imports the command's main module into it as __mp_main__).
+if Path(sys.argv[0]).name in ("calexico", "cli.py") and __name__ != "__mp_main__":
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 import argparse  # noqa: E402  (after the handler: the imports below take seconds)

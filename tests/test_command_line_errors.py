@@ -157,7 +157,8 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
         except ProcessLookupError:
             pass
     assert proc.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("calexico: interrupted"), err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calexico: interrupted"), err
     _, alive = psutil.wait_procs(family, timeout=5)
     assert not alive
 
@@ -235,3 +236,33 @@ def test_a_run_record_or_manifest_with_a_wrong_type_is_refused_naming_file_key_a
         assert cli.main([command, str(folder)]) == 0  # the table needs no manifest
         return
     _one_line_exit_2(capsys, [command, str(folder)], str(path), f"{key} = {value!r}", "allowed")
+
+
+def test_ctrl_c_while_a_dask_cluster_starts_stops_with_one_line_and_no_worker_left(tmp_path):
+    """Dask's exit hook used to fail on workers still starting (a traceback), and each worker
+    process reported the Ctrl-C too (several "interrupted" lines)."""
+    import psutil
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("replications = 1", "replications = 4"))
+    proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(tmp_path / "b"),
+                             "--executor", "dask", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        # The first process the batch starts is the cluster's: from then on the cluster is starting.
+        deadline = time.time() + 120
+        while not psutil.Process(proc.pid).children() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calexico: interrupted (Ctrl-C)"), err
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]

@@ -457,7 +457,10 @@ def _submit(executor, task):
 
 
 def _bar(total: int, show: bool):
+    """The progress bar, on a terminal only: a script reading stderr gets errors and nothing else
+    (a Ctrl-C stays one line), as with `calexico run`.
+    """
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="run", disable=not show, file=sys.stderr, dynamic_ncols=True,
+    return tqdm(total=total, unit="run", disable=None if show else True, file=sys.stderr, dynamic_ncols=True,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} runs [{elapsed}<{remaining}{postfix}]")

@@ -719,10 +719,11 @@ def main(argv=None) -> int:
     own_process = argv is None  # the command line, not a call from a test or a notebook
     try:
         if own_process:
-            signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C unwinds, cleaning up
+            signal.signal(signal.SIGINT, _ctrl_c)  # from here Ctrl-C unwinds, cleaning up
+            sys.unraisablehook = _unraisable
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
-        return code
+        return _interrupted() if _ctrl_c_pressed else code  # a Ctrl-C Python swallowed still ends in 130
     except ParameterError as err:
         print(f"calexico: error: {err}", file=sys.stderr)
         return 2
@@ -737,9 +738,39 @@ def main(argv=None) -> int:
         raise
     except BrokenPipeError:
         return _pipe_closed()
+    except Exception:
+        if _ctrl_c_pressed:  # e.g. the process pool whose workers the Ctrl-C ended (BrokenProcessPool)
+            return _interrupted()
+        raise
     finally:
         if own_process:  # the work is done: a late Ctrl-C must not turn it into a traceback
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_ctrl_c_pressed = False
+
+
+def _ctrl_c(signum, frame):
+    """Ctrl-C: remember it, then unwind as Python's own handler does (KeyboardInterrupt).
+
+    Why remember: the KeyboardInterrupt does not always reach `main`. Raised inside a callback
+    or a finaliser (numba's compiler calls back into Python), Python reports it as "Exception
+    ignored" and goes on; meanwhile the Ctrl-C has ended the pool's workers, and the error that
+    then arrives is BrokenProcessPool. Whatever arrives after a Ctrl-C is the Ctrl-C.
+    """
+    global _ctrl_c_pressed
+    _ctrl_c_pressed = True
+    raise KeyboardInterrupt
+
+
+def _unraisable(hook_args):
+    """Keep quiet about a Ctrl-C that Python could not raise (in a callback or finaliser): `main`
+    reports it, with the error it caused or when the command ends; report anything else as
+    Python would.
+    """
+    if isinstance(hook_args.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(hook_args)
 
 
 def _caused_by_interrupt(err: BaseException) -> bool:

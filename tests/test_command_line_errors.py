@@ -266,3 +266,41 @@ def test_ctrl_c_while_a_dask_cluster_starts_stops_with_one_line_and_no_worker_le
     assert len(lines) == 1 and lines[0].startswith("calexico: interrupted (Ctrl-C)"), err
     _, alive = psutil.wait_procs(family, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
+
+
+SWALLOWED_CTRL_C = """
+import os, signal, sys
+from concurrent.futures.process import BrokenProcessPool
+from calexico import cli
+
+
+class Finaliser:
+    def __del__(self):  # Ctrl-C lands here: Python can only report it ("Exception ignored")
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(10))
+
+
+def command(args):
+    Finaliser()  # gone at once
+    if sys.argv[-1] == "pool":
+        # meanwhile the Ctrl-C ended the pool's workers: their pool is broken
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+    print("done")  # no pool (one process): the command ends normally
+    return 0
+
+
+cli.cmd_scenarios = command
+sys.argv = ["calexico", "scenarios"]
+sys.exit(cli.main())
+"""
+
+
+@pytest.mark.parametrize("then", ["pool", "nothing"])
+def test_a_ctrl_c_python_swallows_still_ends_with_one_line_and_130(then):
+    """The ~1% of `run --workers 2` Ctrl-Cs that landed in numba's compiler callbacks: Python printed
+    "Exception ignored ... KeyboardInterrupt", then a BrokenProcessPool traceback, exit 1."""
+    r = subprocess.run([sys.executable, "-c", SWALLOWED_CTRL_C, then], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 130, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines == ["calexico: interrupted (Ctrl-C); results already written are kept"], r.stderr

@@ -733,7 +733,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return _interrupted()
     except SystemError as err:
-        if _caused_by_interrupt(err):
+        if _caused_by_interrupt(err) or _ctrl_c_pressed:
             return _interrupted()
         raise
     except BrokenPipeError:

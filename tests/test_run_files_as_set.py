@@ -168,6 +168,24 @@ def test_two_runs_started_together_into_one_folder_lose_no_finished_run(tmp_path
     assert _check_complete_set(out)[1] in finished and _leftovers(out) == []
 
 
+def test_a_write_that_fails_after_the_run_is_one_clear_error_and_keeps_the_old_set(tmp_path, monkeypatch):
+    import errno
+
+    out = tmp_path / "run"
+    folder = storage.RunFolder(out)
+    folder.commit({name: b"old" for name in storage.RUN_FILES})
+    folder = storage.RunFolder(out)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(storage.tempfile, "mkdtemp", full)
+    with pytest.raises(storage.OutputError, match="No space left on device"):
+        folder.commit({name: b"new" for name in storage.RUN_FILES})
+    assert all((out / name).read_bytes() == b"old" for name in storage.RUN_FILES)
+    assert _leftovers(out) == [] and storage._Claim(out).held  # and the folder is free again
+
+
 def test_an_exchange_cut_between_its_renames_is_recovered(tmp_path):
     """Without an atomic exchange the swap is two renames; a cut between them leaves only the
     old set beside the target, which the next write puts back before anything else."""

@@ -128,6 +128,7 @@ class RunFolder:
         self.out = Path(out)
         self.tmp = None
         check_out_folder(self.out, option)
+        _check_writable_folder(self.out.parent, option, str(self.out))  # the set is written beside it
         if self.out.is_dir():
             foreign = sorted(p.name for p in self.out.iterdir() if p.name not in RUN_FILES)
             if foreign:
@@ -153,6 +154,9 @@ class RunFolder:
                 _exchange(self.tmp, self.out)  # the temporary folder now holds the old set
             else:
                 os.rename(self.tmp, self.out)
+        except OSError as err:  # e.g. the disk filled up during the run
+            raise OutputError(f"{self.out}: the run's files could not be written ({err.strerror or err}); "
+                              "a previous run's files there are untouched") from None
         finally:
             self.discard()
 

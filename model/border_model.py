@@ -26,6 +26,7 @@ from model.parameters import line_names, resolve
 from model.port import Line
 from model.port_choice import KINDS, PEOPLE_GROUPS, PortChoice
 from model.region import Region, great_circle_km
+from model.staffing import POOLS, Staffing
 
 SEASON_START_MONTH = 9  # growers plan the winter season in September
 _UNIFORM_CDF = np.linspace(0.0, 1.0, 25)
@@ -62,6 +63,8 @@ class BorderModel(mesa.Model):
 
         self.lines = [Line(name, i, p) for i, name in enumerate(line_names())]
         self.line_index = {line.name: line.index for line in self.lines}
+        self.staffing = Staffing(self.lines, p, self.seed)  # the officers on duty, who staff the booths
+        self.pool_of = {name: pool for pool, names in POOLS.items() for name in names}
         self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
@@ -146,10 +149,12 @@ class BorderModel(mesa.Model):
         history.set_parameters(self, values)
 
     def port_conditions(self, day: dt.date) -> dict:
-        """Booths by hour, inspection times and referral shares of each line today.
+        """Lanes open by hour, inspection times and referral shares of each line today, and the
+        booths the officers on duty staff.
 
-        They depend only on the day of the week and which events are on, so each such day is
-        worked out once (the lists and booth arrays are shared: nobody writes to them).
+        The lanes depend only on the day of the week and which events are on, so each such day is
+        worked out once (the lists and lane arrays are shared: nobody writes to them); the booths
+        follow the traffic the port expects on this weekday, so they are planned every day.
         """
         active = tuple(e.active(day) for e in self.events)
         key = (day.weekday(), active)
@@ -157,14 +162,19 @@ class BorderModel(mesa.Model):
         if lines_today is None:
             lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
             self._port_days[key] = lines_today
-        return {**lines_today, "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
+        booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
+                                     lines_today["officer_factors"])
+        return {**lines_today, "booths": booths, "booth_hours": [b.sum() for b in booths],
+                "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
-        """Each line's booths, docks (and their hours), inspection minutes and referral share on such a day."""
+        """Each line's lanes and docks (and their hours), inspection minutes and referral share on
+        such a day, and the staffing events' factors on each pool of officers.
+        """
         staffing = self.params["port.staffing_share"]
-        today = {"booths": [], "docks": [], "primary_min": [], "secondary_share": []}
+        today = {"lanes": [], "docks": [], "primary_min": [], "secondary_share": [], "officer_factors": {}}
         for line in self.lines:
-            factor, primary, share, closed = staffing, line.primary_min, line.secondary_share, False
+            factor, primary, share, closed = 1.0, line.primary_min, line.secondary_share, False
             for event in events:
                 if line.name in event.lines:
                     if event.kind == "closure":
@@ -175,22 +185,27 @@ class BorderModel(mesa.Model):
                         primary *= event.factor
                     elif event.kind == "secondary_share":
                         share = event.value
-            today["booths"].append(line.booths_by_hour(weekday, factor, closed))
-            today["docks"].append(line.docks_by_hour(weekday, factor))
+            pool = self.pool_of.get(line.name)
+            if pool is None:  # Mexican customs: every lane staffed, events scale the booths
+                today["lanes"].append(line.booths_by_hour(weekday, factor, closed))
+                today["docks"].append(line.docks_by_hour(weekday, factor))
+            else:  # CBP: a staffing event moves the pool's officers; the lanes stay built
+                today["officer_factors"][pool] = min(today["officer_factors"].get(pool, 1.0), factor)
+                today["lanes"].append(line.booths_by_hour(weekday, 1.0, closed))
+                today["docks"].append(line.docks_by_hour(weekday, staffing * factor))
             today["primary_min"].append(primary)
             today["secondary_share"].append(share)
-        today["booth_hours"] = [b.sum() for b in today["booths"]]
-        today["open"] = np.array([hours > 0 for hours in today["booth_hours"]], dtype=float)
+        today["open"] = np.array([lanes.sum() > 0 for lanes in today["lanes"]], dtype=float)
         today["dock_hours"] = [d.sum() for d in today["docks"]]
         # The hours trucks arrive at each line: a commercial line's open hours.
-        today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["booths"]) > 0)
+        today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["lanes"]) > 0)
         return today
 
     def plan_crossings(self, day, port_today):
         """People choose a port for each hour they want to cross, by the time they expect to lose
         there (waiting for a closed gate to open included); visitors decide whether to go at all.
         """
-        self.port_choice.choose(self.expected_time_in_port_by_hour, port_today["booths"])
+        self.port_choice.choose(self.expected_time_in_port_by_hour, port_today["lanes"])
         expected_home = np.zeros(len(self.lines))
         expected_home[self.people_lines] = self.port_choice.expected_min(
             self.expected_time_in_port_by_hour)[PEOPLE_GROUPS.index("visitors")]
@@ -245,6 +260,7 @@ class BorderModel(mesa.Model):
         sums = trucks.sum(axis=1, keepdims=True)
         weights += self.freight.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
         self.arrivals_by_hour = weights
+        self.booths_today = port_today["booths"]
         totals = weights.sum(axis=1, keepdims=True)
         self.arrivals = totals[:, 0]
         cdfs = np.zeros((len(self.lines), 25))
@@ -348,6 +364,9 @@ class BorderModel(mesa.Model):
         with nobody in it shows no wait.
         """
         w = self.weight
+        # The port plans from what it saw: who came, and how long they waited.
+        self.staffing.learn(self.date.weekday(), self.arrivals_by_hour,
+                            np.array([r.wait_by_hour_min for r in results]), w)
         open_today = port_today["open"] > 0
         wait = np.array([r.wait_mean_min for r in results])
         in_port = np.array([r.time_in_port_mean_min for r in results])

@@ -161,6 +161,7 @@ def set_parameters(model, values: dict, applier: Applier | None = None):
     model.params = {**model.params, **params}
     for line in model.lines:
         line.configure(model.params)
+    model.staffing.configure(model.lines, model.params)
     model.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                      for line in model.lines])
     model._port_days.clear()

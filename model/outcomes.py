@@ -33,6 +33,11 @@ JOB_COLUMNS = ("jobs_agriculture_us", "jobs_agriculture_mx", "jobs_manufacturing
 _US_JOBS = tuple(c for c in JOB_COLUMNS if c.endswith("_us"))
 _MX_JOBS = tuple(c for c in JOB_COLUMNS if c.endswith("_mx"))
 NIGHT = slice(1, 4)  # 01:00-04:00, when the farm crews cross
+MORNING = slice(6, 10)  # 06:00-10:00, the weekday morning of the press's wait snapshots
+DAYTIME = slice(6, 22)  # 06:00-22:00, the hours the press's typical waits describe
+# What each line's port did and what crossers meet: booth-hours staffed, booths staffed at 08:00,
+# and the waits to primary crossers report (the day's worst hour; the morning's mean).
+STAFFING_FIELDS = ("booth_hours", "morning_booths", "peak_hour_wait_min", "morning_wait_min")
 LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
                "released", "time_in_port_mean_min", "time_in_port_p95_min")
 _line_fields = attrgetter(*LINE_FIELDS)  # a LineDay's values in the order of LINE_FIELDS
@@ -52,6 +57,7 @@ DAILY_COLUMNS = (
     "pedestrian_time_in_port_mean_min", "vehicle_time_in_port_mean_min",
     "west_pedestrian_night_served", "west_pedestrian_night_wait_mean_min",
     *(column for line in PORT_LINES for column in _LINE_COLUMNS[line]),
+    *(f"{line}_{field}" for line in PORT_LINES for field in STAFFING_FIELDS),
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuter_time_hours", "commuter_paid_hours_lost",
     "commuters_quit",
     "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port",
@@ -136,6 +142,14 @@ def record_lines(model, results):
         float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night_n) if night_n > 0 else 0.0)
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
+    for line in PORT_LINES:
+        i = model.line_index[line]
+        booths, wait = model.booths_today[i], results[i].wait_by_hour_min
+        arrived = model.arrivals_by_hour[i, MORNING]
+        today[f"{line}_booth_hours"] = float(booths.sum())
+        today[f"{line}_morning_booths"] = float(booths[8])
+        today[f"{line}_peak_hour_wait_min"] = float(wait[DAYTIME].max())
+        today[f"{line}_morning_wait_min"] = float(arrived @ wait[MORNING] / arrived.sum()) if arrived.sum() > 0 else 0.0
 
 
 def _day_weighted(d, column: str, weights) -> float:

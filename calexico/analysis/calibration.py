@@ -12,9 +12,9 @@ meaningful. Standard errors are the simulation error carried through the Jacobia
 method): SE = sqrt(diag(J^+ S J^+T)), where S is the variance of the mean residuals over the
 replications; the BTS counts are complete counts with no sampling error of their own.
 
-Parameters the targets cannot identify are left alone and said so in the report: primary
-inspection minutes (no wait-time target; they change counts only when a line saturates) and
-the behavioural elasticities (no before/after data).
+Parameters the targets cannot identify are left alone and said so in the report: the primary
+inspection minutes of lines with no wait target, and the behavioural elasticities (no
+before/after data).
 """
 
 import math
@@ -45,10 +45,30 @@ PAIRS = {
                                          "winter rise of pedestrians"),
     "agriculture.workers_per_load": (("field_workers_us_mean", "2024"),
                                      "crew demand per load sets the farm employment"),
+    # The crossers' waits: a long general line draws officers to every general lane, so the
+    # general lanes' processing sets their worst hour; CBP's priorities set how much faster the
+    # trusted lanes run; the officers left after them set the pedestrians' wait.
+    "lines.west_pov_general.primary_min": (("west_pov_general_peak_hour_wait_min", "2024"),
+                                           "at the peak every general lane is staffed: processing sets the wait"),
+    "officers.trusted_priority": (("west_pov_ready_peak_hour_wait_min", "2024"),
+                                  "the Ready lanes' weight sets their booths when officers are short"),
+    "officers.sentri_priority": (("west_pov_sentri_peak_hour_wait_min", "2024"),
+                                 "the SENTRI lanes' weight sets their booths when officers are short"),
+    "officers.west_passenger_day": (("west_pedestrian_peak_hour_wait_min", "2024"),
+                                    "the day shift's officers left after the vehicle lanes staff the pedestrians"),
+    "officers.west_passenger_night": (("west_pedestrian_night_wait_mean_min", "2024-01..2024-03"),
+                                      "the night shift's officers serve the farm crews' early crossing"),
 }
 LOW = 1e-3  # lower bound for log space where a parameter's minimum is 0
-STEP = 0.05  # forward-difference step in log parameters (5%): larger than the CRN noise of a count
-ROUNDS = 3  # Jacobian re-estimations at most
+# Forward-difference step in log parameters (15%): officers and processing minutes move waits by
+# whole booths, and the waits move the counts through the crossers' choices, so a step must span
+# the booth thresholds to give the slope of the response, not of one threshold (5% steps gave
+# Jacobians of the wrong sign).
+STEP = 0.15
+ROUNDS = 5  # Jacobian re-estimations at most
+MAX_STEP = 0.3  # a round moves each log parameter by at most this (about 35%): waits near a
+# line's capacity respond to a booth more than linearly, so a long step lands where the
+# round's Jacobian no longer holds
 TOLERANCE_SHARE = 0.1  # stop when every fit target is within a tenth of its tolerance
 
 
@@ -126,7 +146,7 @@ def fit(scenario, pairs: dict, seeds=(0, 1), days=None, start=None, max_evaluati
         return cache[key].mean(axis=1)
 
     def jacobian(x):
-        """Forward differences of the residuals in log parameters (a 5% step)."""
+        """Forward differences of the residuals in log parameters (a 15% step)."""
         r0 = residuals(x)
         jac = np.zeros((r0.size, x.size))
         for j in range(x.size):
@@ -141,7 +161,8 @@ def fit(scenario, pairs: dict, seeds=(0, 1), days=None, start=None, max_evaluati
     x = x0
     for _ in range(ROUNDS):
         jac = jacobian(x)
-        result = least_squares(residuals, x, jac=lambda _x, j=jac: j, bounds=(lo, hi), xtol=1e-4, ftol=1e-3,
+        near = (np.maximum(lo, x - MAX_STEP), np.minimum(hi, x + MAX_STEP))  # a trust region per round
+        result = least_squares(residuals, x, jac=lambda _x, j=jac: j, bounds=near, xtol=1e-4, ftol=1e-3,
                                max_nfev=max_evaluations)
         x = result.x
         if np.abs(residuals(x)).max() < TOLERANCE_SHARE:

@@ -20,6 +20,11 @@ from model.parameters import ParameterError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ROLES = ("fit", "check")
+# The passenger lines whose waits crossers report (the press's live wait pages, CBP's wait times).
+PASSENGER_LINES = {f"{port}_{kind}": f"Calexico {port.title()} {label}"
+                   for port in ("west", "east")
+                   for kind, label in (("pov_general", "general lanes"), ("pov_ready", "Ready lanes"),
+                                       ("pov_sentri", "SENTRI lanes"), ("pedestrian", "pedestrians"))}
 QUANTITIES = {
     "trucks": "Calexico East northbound trucks (sum)",
     "loaded_share": "loaded / (loaded + empty) northbound trucks",
@@ -38,11 +43,12 @@ QUANTITIES = {
     "certified_crossing_time_mean_min": "whole crossing of certified (FAST) loads, export customs to US release (min)",
     "standard_crossing_time_mean_min": "whole crossing of non-certified loads, export customs to US release (min)",
     "mx_export_time_in_port_mean_min": "time of loaded northbound trucks at Mexico's export customs in Mexicali (min)",
-    "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general passenger lanes (min)",
-    "west_pov_ready_wait_mean_min": "mean wait to primary, Calexico West Ready lanes (min)",
-    "west_pov_sentri_wait_mean_min": "mean wait to primary, Calexico West SENTRI lanes (min)",
-    "pedestrian_wait_mean_min": "mean wait to primary of pedestrians, both Calexico ports (min)",
+    "west_pov_general_wait_mean_min": "mean wait to primary, Calexico West general lanes, every hour (min, by vehicle)",
     "west_pedestrian_night_wait_mean_min": "mean wait to primary at Calexico West on foot, arrivals 01:00-04:00 (min)",
+    **{f"{line}_peak_hour_wait_min": f"{label}: the day's worst daytime hour's mean wait, mean over weekdays (min)"
+       for line, label in PASSENGER_LINES.items()},
+    **{f"{line}_morning_wait_min": f"{label}: mean wait to primary of arrivals 06:00-10:00, mean over weekdays (min)"
+       for line, label in PASSENGER_LINES.items()},
 }
 FIELDS = ("name", "quantity", "period", "value", "unit", "role", "tolerance", "source", "note")
 

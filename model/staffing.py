@@ -1,0 +1,183 @@
+"""Officers on duty staff the booths: by port, shift and hour, as CBP assigns them.
+
+A port does not staff every lane every hour. It has a number of officers on duty at primary
+inspection in each shift, and it puts them where the lines are (CBP staffs booths from the
+officers on duty; the 28 Jan 2026 snapshot at Calexico West had one general lane open of
+eight, at 75 min, while five Ready and three SENTRI lanes were open: unotv.com). The rule, each
+hour, for each pool of officers that the lines of one port share:
+
+1. Every open line gets one booth (each lane class stays open while the port is), the most
+   favoured lines first.
+2. Each further officer opens a booth at the line with the highest priority-weighted work per
+   booth, as long as the line has a lane without an officer. A line's work in an hour is the
+   hour's expected arrivals and the line already waiting (Little's law: arrivals x expected
+   wait / 60 more crossers), times the primary minutes: a long line draws officers, so a line
+   that lost booths and grew gets them back, and crossers who left a long line do not take its
+   officers with them. The weights are CBP's priorities: trusted travellers (SENTRI; Ready and
+   FAST) are kept faster than the general lanes (CBP's goal is a Ready wait about half the
+   general lane's, CBP wait-times help text); pedestrians weigh as general lanes (no stated
+   priority). The weights and the officers on duty are fitted to the waits crossers report (calexico calibrate).
+3. When every lane of the pool is staffed, the officers left do other work: no booth ever
+   opens on a lane that does not exist (`lines.*.booths` is the number of lanes built).
+
+The officers present vary from day to day (leave, training, court, details elsewhere): each
+day each pool has its budget times a factor drawn uniformly within +-`officers.daily_variation`
+(a draw of its own for each seed and date, the same in every scenario and however often the
+day is planned), so a port's waits
+respond to its officers smoothly on average, as a port's do over a year, not by whole booths.
+
+The port plans each weekday from the arrivals it has seen on that weekday (exponential
+smoothing, CBP staffs to its historical traffic patterns), so a line that grows gets more
+booths within the officers on duty, and moving officers moves waits. Secondary docks are
+staffed apart (their count is the line's docks, scaled with the pool's officers).
+
+The Mexican customs' lines (export and southbound) have no CBP officers: their booths stay
+every lane in their open hours, as before.
+"""
+
+import datetime as dt
+
+import numpy as np
+from numba import njit
+
+# Which lines each pool of officers staffs (a port's lines that share officers).
+POOLS = {
+    "west_passenger": ("west_pov_sentri", "west_pov_ready", "west_pov_general", "west_pedestrian"),
+    "east_passenger": ("east_pov_sentri", "east_pov_ready", "east_pov_general", "east_pedestrian"),
+    "east_cargo": ("east_commercial_fast", "east_commercial_standard", "east_commercial_empty"),
+}
+# The day shift 05:00-22:00 starts with the morning rush (CBP: heaviest 05:00-09:00); the night
+# shift has the other hours (assumption: CBP publishes no shift times by port).
+DAY_SHIFT = (5, 22)
+
+
+def priority(line: str, params: dict) -> float:
+    """The weight a line's load per booth carries when officers are placed."""
+    if "sentri" in line:
+        return params["officers.sentri_priority"]
+    if "ready" in line or line.endswith("commercial_fast"):
+        return params["officers.trusted_priority"]
+    return 1.0
+
+
+def spread(budget: float, hours: np.ndarray) -> np.ndarray:
+    """Whole officers in each of the given hours, a fractional budget spread evenly.
+
+    Officers come whole: 7.4 officers over 16 hours are 7 in most hours and 8 in 40% of them,
+    spaced through the shift, so a 30% cut is a 30% cut in officer-hours.
+    """
+    out = np.zeros(24, dtype=np.int64)
+    if hours.size and budget > 0:
+        whole = np.floor(budget + 1e-9)
+        frac = budget - whole
+        k = np.arange(hours.size)
+        out[hours] = int(whole) + (np.round((k + 1) * frac) - np.round(k * frac)).astype(np.int64)
+    return out
+
+
+def officers_by_hour(pool: str, params: dict, factor: float) -> np.ndarray:
+    """Officers on duty at primary in each hour of the day, for one pool."""
+    hours = np.arange(24)
+    day = (hours >= DAY_SHIFT[0]) & (hours < DAY_SHIFT[1])
+    by_day = params[f"officers.{pool}_day"]
+    by_night = params.get(f"officers.{pool}_night", by_day)  # a port open only by day has one budget
+    return spread(by_day * factor, np.flatnonzero(day)) + spread(by_night * factor, np.flatnonzero(~day))
+
+
+@njit(cache=True)
+def allocate(officers, lanes, load, weight):
+    """Booths staffed by line and hour: the rule in the module docstring.
+
+    Args:
+        officers: (24,) officers on duty at primary each hour.
+        lanes: (lines, 24) lanes open each hour (0 where the line is closed).
+        load: (lines, 24) expected arrivals x primary minutes / 60 (erlangs), >= 0.
+        weight: (lines,) priorities, the lines in order of favour (first = most favoured).
+
+    Returns:
+        (lines, 24) booths staffed.
+
+    """
+    n_lines = lanes.shape[0]
+    booths = np.zeros((n_lines, 24), dtype=np.int64)
+    for h in range(24):
+        left = officers[h]
+        for i in range(n_lines):
+            if left > 0 and lanes[i, h] > 0:
+                booths[i, h] = 1
+                left -= 1
+        while left > 0:
+            best, best_value = -1, 0.0
+            for i in range(n_lines):
+                if 0 < booths[i, h] < lanes[i, h]:
+                    value = weight[i] * load[i, h] / booths[i, h]
+                    if value > best_value:
+                        best, best_value = i, value
+            if best < 0:
+                break
+            booths[best, h] += 1
+            left -= 1
+    return booths
+
+
+class Staffing:
+    """The port's officers and how it places them: one plan per day, from the weekday's traffic."""
+
+    def __init__(self, lines, params: dict, seed: int = 0):
+        index = {line.name: line.index for line in lines}
+        self.pools = {pool: np.array([index[name] for name in names]) for pool, names in POOLS.items()}
+        self.seed = seed
+        # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
+        self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
+        self.expected_wait_min = np.zeros((7, len(lines), 24))
+        self.configure(lines, params)
+
+    def configure(self, lines, params: dict):
+        """Take new budgets and priorities (the hindcast's dated changes); what the port expects stays."""
+        self.weight = {pool: np.array([priority(lines[i].name, params) for i in idx])
+                       for pool, idx in self.pools.items()}
+        self.params = params
+        self.factor = params["port.staffing_share"]
+        self.variation = params["officers.daily_variation"]
+
+    def officers(self, pool: str, factor: float, present: float) -> np.ndarray:
+        """Officers on duty by hour: the budget, the staffing factors and who is present today."""
+        return officers_by_hour(pool, self.params, self.factor * factor * present)
+
+    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> list:
+        """Booths by hour of every line today: pools by the rule, other lines every open lane.
+
+        Args:
+            day: the date (its weekday sets the plan; the date, who is present).
+            lanes: each line's lanes open by hour today (0 where closed).
+            primary_min: each line's primary minutes today (events may change them).
+            factors: staffing-event factor on each pool's officers today.
+
+        """
+        booths = list(lanes)
+        draws = np.random.default_rng([self.seed, 9, day.toordinal()]).uniform(-1.0, 1.0, size=len(self.pools))
+        present = 1.0 + self.variation * draws
+        plan = day.weekday()
+        if np.isnan(self.expected_arrivals[plan]).all():  # a weekday never seen: the latest seen, or the lanes
+            seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
+            plan = seen[-1] if seen.size else None
+        expected = None if plan is None else self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
+        for (pool, idx), here in zip(self.pools.items(), present, strict=True):
+            pool_lanes = np.array([lanes[i] for i in idx])
+            if expected is None:
+                load = pool_lanes.astype(float)
+            else:
+                load = expected[idx] * np.array([primary_min[i] for i in idx])[:, None] / 60.0
+            staffed = allocate(self.officers(pool, factors.get(pool, 1.0), here), pool_lanes, load, self.weight[pool])
+            for row, i in enumerate(idx):
+                booths[i] = staffed[row]
+        return booths
+
+    def learn(self, weekday: int, arrivals_by_hour: np.ndarray, wait_by_hour_min: np.ndarray, weight: float):
+        """Today's arrivals and waits move the expectations for this weekday (the first day sets them)."""
+        expected, waits = self.expected_arrivals[weekday], self.expected_wait_min[weekday]
+        if np.isnan(expected).all():
+            expected[:], waits[:] = arrivals_by_hour, wait_by_hour_min
+        else:
+            expected += weight * (arrivals_by_hour - expected)
+            waits += weight * (wait_by_hour_min - waits)

@@ -17,7 +17,9 @@ def _interrupted_while_starting(*_):
     os._exit(130)
 
 
-if Path(sys.argv[0]).name in ("calexico", "cli.py"):  # the command, not an import by a test or notebook
+# The command, not an import by a test or notebook, nor by a worker process a pool spawned
+# (multiprocessing imports the command's main module into it as __mp_main__).
+if Path(sys.argv[0]).name in ("calexico", "cli.py") and __name__ != "__mp_main__":
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 import argparse  # noqa: E402  (after the handler: the imports below take seconds)
@@ -303,6 +305,7 @@ def _print_failures(done: dict):
 def cmd_sensitivity(args) -> int:
     """Screen the labelled assumptions against the headline impacts; exit 1 if any run failed."""
     from calexico.analysis import screening
+    from calexico.running import storage
 
     if args.workers < 1:
         raise ParameterError("command line", "--workers", args.workers, "a whole number, 1 or more")
@@ -317,6 +320,7 @@ def cmd_sensitivity(args) -> int:
     plan = screening.Plan(factors, outcomes, args.method, args.scenario, args.days, args.reps, args.seed,
                           args.trajectories, samples=args.samples, points=args.points, groups=groups)
     out = Path(args.out or Path("results") / f"sensitivity_{args.method}")
+    storage.check_out_folder(out)  # a bad --out fails now, not with a traceback after the design
     try:
         with _chosen_executor(args) as executor:
             done = screening.run_study(plan, out, executor=executor, workers=args.workers, resume=args.resume)
@@ -715,10 +719,11 @@ def main(argv=None) -> int:
     own_process = argv is None  # the command line, not a call from a test or a notebook
     try:
         if own_process:
-            signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Ctrl-C unwinds, cleaning up
+            signal.signal(signal.SIGINT, _ctrl_c)  # from here Ctrl-C unwinds, cleaning up
+            sys.unraisablehook = _unraisable
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
-        return code
+        return _interrupted() if _ctrl_c_pressed else code  # a Ctrl-C Python swallowed still ends in 130
     except ParameterError as err:
         print(f"calexico: error: {err}", file=sys.stderr)
         return 2
@@ -728,14 +733,44 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return _interrupted()
     except SystemError as err:
-        if _caused_by_interrupt(err):
+        if _caused_by_interrupt(err) or _ctrl_c_pressed:
             return _interrupted()
         raise
     except BrokenPipeError:
         return _pipe_closed()
+    except Exception:
+        if _ctrl_c_pressed:  # e.g. the process pool whose workers the Ctrl-C ended (BrokenProcessPool)
+            return _interrupted()
+        raise
     finally:
         if own_process:  # the work is done: a late Ctrl-C must not turn it into a traceback
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_ctrl_c_pressed = False
+
+
+def _ctrl_c(signum, frame):
+    """Ctrl-C: remember it, then unwind as Python's own handler does (KeyboardInterrupt).
+
+    Why remember: the KeyboardInterrupt does not always reach `main`. Raised inside a callback
+    or a finaliser (numba's compiler calls back into Python), Python reports it as "Exception
+    ignored" and goes on; meanwhile the Ctrl-C has ended the pool's workers, and the error that
+    then arrives is BrokenProcessPool. Whatever arrives after a Ctrl-C is the Ctrl-C.
+    """
+    global _ctrl_c_pressed
+    _ctrl_c_pressed = True
+    raise KeyboardInterrupt
+
+
+def _unraisable(hook_args):
+    """Keep quiet about a Ctrl-C that Python could not raise (in a callback or finaliser): `main`
+    reports it, with the error it caused or when the command ends; report anything else as
+    Python would.
+    """
+    if isinstance(hook_args.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(hook_args)
 
 
 def _caused_by_interrupt(err: BaseException) -> bool:

@@ -244,3 +244,45 @@ def test_viz_refuses_an_impossible_port(capsys):
 
     assert main(["viz", "--port", "0"]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def _catches_ctrl_c(pid: int) -> bool:
+    import signal
+
+    """Whether the process has become the browser server and set a Ctrl-C handler (SigCgt's SIGINT bit)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        caught = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return b"calexico.cli" not in cmdline and bool(int(caught.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("moment", ["starting", "serving"])
+def test_ctrl_c_stops_the_browser_server_with_one_line_and_exit_130(free_port, moment):
+    import signal
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("the moment is read from /proc (Linux)")
+    proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "viz", "--port", str(free_port)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180  # a loaded machine starts the server slowly
+        ready = (lambda: _catches_ctrl_c(proc.pid)) if moment == "starting" else (lambda: _listening(free_port))
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == ["calexico: interrupted (Ctrl-C); the browser page is stopped"], err

@@ -157,7 +157,8 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
         except ProcessLookupError:
             pass
     assert proc.returncode == 130
-    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("calexico: interrupted"), err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calexico: interrupted"), err
     _, alive = psutil.wait_procs(family, timeout=5)
     assert not alive
 
@@ -179,3 +180,127 @@ def test_the_progress_line_goes_to_a_terminal_only(monkeypatch, terminal):
     with cli._progress("baseline", 2, 1) as step:
         step()
     assert ("Simulating baseline: 2 paired replications" in fake.getvalue()) == terminal
+
+
+def test_compare_with_more_days_than_the_schema_allows_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
+    from calexico.analysis import compare
+
+    monkeypatch.setattr(compare, "compare", lambda *a, **k: pytest.fail("runs started before --days was checked"))
+    _one_line_exit_2(capsys, ["compare", "baseline", "--days", "100000", "--reps", "2", "--out", str(tmp_path / "c")],
+                     "simulation.days = 100000", "3660")
+
+
+@pytest.fixture(scope="module")
+def paired_batch(tmp_path_factory):
+    """A finished paired batch of one 2-day run, to copy and damage."""
+    folder = tmp_path_factory.mktemp("paired")
+    spec = folder / "spec.toml"
+    spec.write_text('days = 2\nreplications = 1\npaired = true\n[parameters]\n"simulation.warmup_days" = 0\n')
+    assert cli.main(["batch", str(spec), "--out", str(folder / "batch")]) == 0
+    return folder / "batch"
+
+
+WRONG_TYPES = [  # (file, dotted key as the message names it, value): valid JSON, wrong type
+    ("runs/000000.json", "seed", "x"),
+    ("runs/000000.json", "scenario", [1]),
+    ("runs/000000.json", "status", 3),
+    ("runs/000000.json", "parameters", "x"),
+    ("runs/000000.json", "summary", [1]),
+    ("runs/000000.json", "summary.costs_usd.total", "lots"),
+    ("runs/000000.json", "summary.first_day", 5),
+    ("manifest.json", "spec", "x"),
+    ("manifest.json", "spec.description", 7),
+    ("manifest.json", "scenarios.baseline", None),
+    ("manifest.json", "scenarios.baseline.events", 5),
+]
+
+
+@pytest.mark.parametrize("file,key,value", WRONG_TYPES)
+@pytest.mark.parametrize("command", ["results", "report"])
+def test_a_run_record_or_manifest_with_a_wrong_type_is_refused_naming_file_key_and_value(
+        paired_batch, tmp_path, capsys, command, file, key, value):
+    import shutil
+
+    folder = tmp_path / "batch"
+    shutil.copytree(paired_batch, folder)
+    path = folder / file
+    data = json.loads(path.read_text())
+    *parents, last = key.split(".")
+    tree = data
+    for part in parents:
+        tree = tree[part]
+    tree[last] = value
+    path.write_text(json.dumps(data))
+    capsys.readouterr()
+    if command == "results" and file == "manifest.json":
+        assert cli.main([command, str(folder)]) == 0  # the table needs no manifest
+        return
+    _one_line_exit_2(capsys, [command, str(folder)], str(path), f"{key} = {value!r}", "allowed")
+
+
+def test_ctrl_c_while_a_dask_cluster_starts_stops_with_one_line_and_no_worker_left(tmp_path):
+    """Dask's exit hook used to fail on workers still starting (a traceback), and each worker
+    process reported the Ctrl-C too (several "interrupted" lines)."""
+    import psutil
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("replications = 1", "replications = 4"))
+    proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(tmp_path / "b"),
+                             "--executor", "dask", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        # The first process the batch starts is the cluster's: from then on the cluster is starting.
+        deadline = time.time() + 120
+        while not psutil.Process(proc.pid).children() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calexico: interrupted (Ctrl-C)"), err
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
+
+
+SWALLOWED_CTRL_C = """
+import os, signal, sys
+from concurrent.futures.process import BrokenProcessPool
+from calexico import cli
+
+
+class Finaliser:
+    def __del__(self):  # Ctrl-C lands here: Python can only report it ("Exception ignored")
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(10))
+
+
+def command(args):
+    Finaliser()  # gone at once
+    if sys.argv[-1] == "pool":
+        # meanwhile the Ctrl-C ended the pool's workers: their pool is broken
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+    print("done")  # no pool (one process): the command ends normally
+    return 0
+
+
+cli.cmd_scenarios = command
+sys.argv = ["calexico", "scenarios"]
+sys.exit(cli.main())
+"""
+
+
+@pytest.mark.parametrize("then", ["pool", "nothing"])
+def test_a_ctrl_c_python_swallows_still_ends_with_one_line_and_130(then):
+    """The ~1% of `run --workers 2` Ctrl-Cs that landed in numba's compiler callbacks: Python printed
+    "Exception ignored ... KeyboardInterrupt", then a BrokenProcessPool traceback, exit 1."""
+    r = subprocess.run([sys.executable, "-c", SWALLOWED_CTRL_C, then], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 130, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines == ["calexico: interrupted (Ctrl-C); results already written are kept"], r.stderr

@@ -1,5 +1,6 @@
 """A run's files land as a set: interrupted at any moment, the folder holds the complete old set
-or the complete new one; temporaries are cleaned by the next run; files follow the umask.
+or the complete new one; temporaries are cleaned by the next run, and none exists while a run
+simulates; two runs into one folder at once never lose a finished run; files follow the umask.
 """
 
 import json
@@ -96,6 +97,93 @@ def test_a_new_run_replaces_an_old_set_and_keeps_a_foreign_folder_untouched(tmp_
     assert cli.main(["run", "--days", "1", "--out", str(notes)]) == 2
     assert "thesis.md" in capsys.readouterr().err
     assert [p.name for p in notes.iterdir()] == ["thesis.md"]
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_nothing_sits_beside_out_while_a_run_simulates(tmp_path, capsys, monkeypatch):
+    """So a run killed while it simulates (nearly all of its time) leaves nothing to clean."""
+    from calexico.running import runs
+
+    out = tmp_path / "run"
+    seen = []
+    simulate = runs.run_with_impact
+
+    def watched(*args, **kwargs):
+        seen.append(_leftovers(out))
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "run_with_impact", watched)
+    assert cli.main(["run", "--days", "1", "--reps", "1", "--workers", "1", "--out", str(out)]) == 0
+    assert seen == [[]] and _leftovers(out) == []
+
+
+def test_a_run_killed_while_it_simulates_leaves_no_temporary_folder(tmp_path):
+    if not Path("/proc/net/unix").exists():
+        pytest.skip("the run's claim on its folder is seen in /proc/net/unix (Linux)")
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "run", "--days", "60", "--reps", "1",
+                             "--workers", "1", "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        # The run claims its folder once the place is checked, just before it simulates.
+        while proc.poll() is None and "@" + storage._Claim.name(out) not in Path("/proc/net/unix").read_text():
+            time.sleep(0.02)
+        assert proc.poll() is None, "the run ended before it could be killed"
+        proc.kill()
+        proc.wait()
+    finally:
+        proc.kill()
+    assert not out.exists() and _leftovers(out) == []
+
+
+def test_a_second_run_into_a_folder_being_written_is_refused_and_the_first_run_lands(tmp_path, capsys):
+    out = tmp_path / "run"
+    first = storage.RunFolder(out)  # a run under way, holding the folder
+    try:
+        assert cli.main(["run", "--days", "1", "--reps", "1", "--workers", "1", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(out) in err and "another --out" in err, err
+        first.commit({name: b"first" for name in storage.RUN_FILES})
+    finally:
+        first.discard()
+    assert all((out / name).read_bytes() == b"first" for name in storage.RUN_FILES)
+    assert cli.main(["run", "--days", "1", "--reps", "1", "--workers", "1", "--out", str(out)]) == 0  # free again
+    _check_complete_set(out)
+
+
+def test_two_runs_started_together_into_one_folder_lose_no_finished_run(tmp_path):
+    out = tmp_path / "run"
+    procs = [subprocess.Popen([sys.executable, "-m", "calexico.cli", "run", "--days", "2", "--reps", "1",
+                               "--workers", "1", "--seed", str(seed), "--out", str(out)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
+    ends = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    finished = [seed for seed, (code, _) in zip((1, 2), ends, strict=True) if code == 0]
+    for code, err in ends:
+        assert code in (0, 2), err  # finished, or refused with one line
+        assert code == 0 or (len(err.strip().splitlines()) == 1 and "another --out" in err), err
+    assert finished
+    assert _check_complete_set(out)[1] in finished and _leftovers(out) == []
+
+
+def test_a_write_that_fails_after_the_run_is_one_clear_error_and_keeps_the_old_set(tmp_path, monkeypatch):
+    import errno
+
+    out = tmp_path / "run"
+    folder = storage.RunFolder(out)
+    folder.commit({name: b"old" for name in storage.RUN_FILES})
+    folder = storage.RunFolder(out)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(storage.tempfile, "mkdtemp", full)
+    with pytest.raises(storage.OutputError, match="No space left on device"):
+        folder.commit({name: b"new" for name in storage.RUN_FILES})
+    assert all((out / name).read_bytes() == b"old" for name in storage.RUN_FILES)
+    assert _leftovers(out) == [] and storage._Claim(out).held  # and the folder is free again
 
 
 def test_an_exchange_cut_between_its_renames_is_recovered(tmp_path):

@@ -126,6 +126,29 @@ def test_bad_options_give_one_line_and_exit_2(args, fragment, capsys, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("args,fragment", [
+    (["--seed", "-1"], "--seed = -1"),
+    (["--days", "100000"], "simulation.days = 100000 is not allowed: from 1 to 3660 days"),
+])
+def test_a_bad_seed_or_days_is_refused_before_anything_is_written_so_the_corrected_rerun_runs(
+        args, fragment, capsys, tmp_path, monkeypatch):
+    out = tmp_path / "study"
+    monkeypatch.setattr(batch, "run_batch", lambda *a, **k: pytest.fail("runs started before the options were checked"))
+    assert cli.main(["sensitivity", "--factors", _factors(tmp_path), *SMALL, *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("calexico: error:") and fragment in err, err
+    assert not out.exists() or not any(out.iterdir())  # no study.json or design.csv to refuse the rerun
+
+
+def test_a_study_into_a_folder_nobody_can_write_is_refused_with_one_line(capsys, tmp_path):
+    from tests.test_command_line_errors import _unwritable
+
+    out = _unwritable(tmp_path) / "study"
+    assert cli.main(["sensitivity", "--factors", _factors(tmp_path), *SMALL, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(out) in err and "write" in err, err
+
+
 def test_a_factors_file_refuses_unknown_keys_and_ranges_outside_min_max(tmp_path):
     path = tmp_path / "f.toml"
     path.write_text('factors = ["port.no_such_thing"]\n')

@@ -25,7 +25,7 @@ import pandas as pd
 from calexico.analysis import data_worth, sensitivity
 from calexico.analysis.sensitivity import Factor
 from calexico.running import batch, provenance, runs, scenarios
-from model.parameters import PROVENANCE_KEYS, SPECS, ParameterError, ranged_specs
+from model.parameters import PROVENANCE_KEYS, SPECS, ParameterError, ranged_specs, resolve
 
 METHODS = ("morris", "sobol", "oat")
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -244,6 +244,7 @@ class Plan:
         if self.method != "morris":
             self.factors, self.groups = [replace(f, group=None) for f in self.factors], {}
         for name, value, low in (("--days", self.days, 1), ("--reps", self.replications, 1),
+                                 ("--seed", self.base_seed, 0),
                                  ("--trajectories", self.trajectories, 2), ("--samples", self.samples, 2),
                                  ("--points", self.points, 2)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
@@ -308,13 +309,22 @@ class Incomplete(RuntimeError):
 
 
 def prepare(plan: Plan, out: Path, resume: bool) -> tuple[sensitivity.Study, np.ndarray, list | None, batch.Spec]:
-    """Check the folder, write study.json and design.csv, and return the study, design and batch."""
+    """Check the folder and every run's parameters, write study.json and design.csv, and return
+    the study, design and batch.
+
+    Why every run's parameters first: a value the schema refuses (e.g. `--days 100000`) would
+    otherwise fail each run after study.json is written, and the corrected command would then
+    find the folder taken by a study that never ran.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ParameterError("command line", "--out", str(out), "a folder (this is a file)")
     study = plan.study()
     X, labels = plan.design(study)
     spec = plan.batch_spec(study, X)
+    days = {"simulation.days": spec.days} if spec.days else {}
+    for point in spec.points:
+        resolve({**study.scenario.overrides, **spec.fixed, **point, **days}, "command line")
     asked = json.loads(json.dumps(plan.to_json(), default=str))
     previous = out / "study.json"
     records = out / "runs"

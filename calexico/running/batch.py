@@ -20,6 +20,9 @@ levers, the design samples uncertainties, replications repeat each with new seed
 
 Why one file per run: a killed batch loses only the runs in flight, `--resume` finds what is
 missing by listing files, and the coordinator holds no results, so its memory stays flat.
+Why the coordinator writes them, not the workers: a run's record travels back with its result
+and is written the moment it arrives, so once the coordinator is gone (killed alone, `kill -9`)
+nothing more lands in the folder, whatever its workers are still doing.
 Seeds are common random numbers: replication r gets the same seed in every scenario and design
 point (derived from `base_seed` and r, never from process state), so differences between
 scenarios are paired. Results do not depend on the executor.
@@ -249,7 +252,8 @@ def _checked(point: dict, where: str) -> dict:
 
 
 def execute(task: Task) -> dict:
-    """Run one task and write its record (and daily table) atomically; return a short status.
+    """Run one task; return a short status and its files (the record, and the daily table if asked)
+    for the coordinator to write (`write_files`).
 
     A run that raises is recorded with its error, so the batch goes on and the record says why.
     A paired task also runs the no-delay counterfactual with the same seed and parameters, and
@@ -263,14 +267,14 @@ def execute(task: Task) -> dict:
     start = time.perf_counter()
     record = {"run": task.index, "scenario": task.scenario.name, "replication": task.replication,
               "seed": task.seed, "point": task.point, "parameters": task.parameters}
-    out = Path(task.out)
+    files = {}
     try:
         if task.fail:
             raise RuntimeError(f"injected failure for run {task.index} (spec [test].fail_on_index)")
         if task.measure is not None:  # a study that reads its own numbers from the run (history matching)
             summary = task.measure(task.scenario, task.seed, task.days, task.parameters)
         else:
-            summary = _run_summary(task, out)
+            summary = _run_summary(task, files)
         record.update(status="ok", error=None, summary=summary)
     except Exception as err:  # any failure is recorded, and the batch goes on
         record.update(status="error", error=f"{type(err).__name__}: {err}",
@@ -282,19 +286,31 @@ def execute(task: Task) -> dict:
     except storage.OutputError as err:  # a non-finite outcome is a failed run, never bare NaN
         record.update(status="error", error=str(err), traceback=None, summary=None)
         data = storage.strict_json(record, f"run {task.index}", indent=None)
-    runs.atomic_write(out / "runs" / f"{task.name}.json", data)
-    return {"run": task.index, "status": record["status"], "error": record["error"]}
+    files[f"runs/{task.name}.json"] = data  # last: a record on disk means the run is done
+    return {"run": task.index, "status": record["status"], "error": record["error"], "files": files}
 
 
-def _run_summary(task: Task, out: Path) -> dict:
-    """The run's summary (with its impact against no delay when paired; its daily table written when asked)."""
+def write_files(out: Path, outcome: dict) -> dict:
+    """Write a run's files (from `execute`) into the batch folder, each atomically, in order;
+    return its short status without them.
+    """
+    outcome = dict(outcome)
+    for name, data in outcome.pop("files", {}).items():
+        runs.atomic_write(Path(out) / name, data)
+    return outcome
+
+
+def _run_summary(task: Task, files: dict) -> dict:
+    """The run's summary (with its impact against no delay when paired); its daily table goes into
+    `files` when asked for.
+    """
     result = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters)
     if task.paired:
         counterfactual = runs.run(task.scenario, seed=task.seed, days=task.days, overrides=task.parameters,
                                   no_delay=True)
         result.summary["impact_vs_no_delay"] = runs.impact(result, counterfactual)
     if task.daily:
-        runs.atomic_write(out / "daily" / f"{task.name}.parquet", result.daily.to_parquet(index=False))
+        files[f"daily/{task.name}.parquet"] = result.daily.to_parquet(index=False)
     return result.summary
 
 
@@ -370,7 +386,8 @@ def run_batch(spec, out, executor: cf.Executor | None = None, workers: int = 1, 
     interrupted = False
     try:
         results = _map(executor, todo, max(workers, 1) * 4)
-        for status in results:
+        for outcome in results:
+            status = write_files(out, outcome)
             summary["ran"] += 1
             if status["status"] == "ok":
                 summary["ok"] += 1
@@ -440,7 +457,10 @@ def _submit(executor, task):
 
 
 def _bar(total: int, show: bool):
+    """The progress bar, on a terminal only: a script reading stderr gets errors and nothing else
+    (a Ctrl-C stays one line), as with `calexico run`.
+    """
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="run", disable=not show, file=sys.stderr, dynamic_ncols=True,
+    return tqdm(total=total, unit="run", disable=None if show else True, file=sys.stderr, dynamic_ncols=True,
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} runs [{elapsed}<{remaining}{postfix}]")

@@ -6,6 +6,8 @@ with the coordinator and keep Ctrl-C quiet in the same way.
 """
 
 import concurrent.futures as cf
+import contextlib
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -13,6 +15,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+FORKSERVER_PRELOAD = ["model", "calexico.running.runs", "calexico.running.batch"]
 
 
 def local_executor(workers: int) -> cf.Executor:
@@ -27,27 +31,53 @@ def local_executor(workers: int) -> cf.Executor:
     if method == "forkserver":
         # Workers fork from a server that has already imported the model and its libraries,
         # so a pool starts in milliseconds instead of a second or two per worker.
-        context.set_forkserver_preload(["model", "calexico.running.runs", "calexico.running.batch"])
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
         _start_forkserver_deaf_to_ctrl_c()
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                   initargs=(os.getpid(),))
 
 
 def _start_forkserver_deaf_to_ctrl_c():
-    """Start the forkserver with SIGINT ignored (it inherits that through exec).
+    """Start the forkserver with Ctrl-C held back (`ctrl_c_held`): it starts with SIGINT blocked,
+    and so does every process it forks.
 
-    Why: Ctrl-C reaches the whole process group; a forkserver still importing its preload
-    would print a KeyboardInterrupt traceback of its own. The coordinator reports the Ctrl-C.
+    Why: Ctrl-C reaches the whole process group; a forkserver still importing its preload would
+    print a KeyboardInterrupt traceback of its own, and so would a Dask worker forked from it.
+    The coordinator reports the Ctrl-C; a pool worker unblocks SIGINT to end at once (`_worker_start`).
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    with ctrl_c_held():
+        resource_tracker.ensure_running()  # starting, it unblocks SIGINT in this thread: block it again
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def ctrl_c_held():
+    """Hold Ctrl-C back while something that must not be cut half-way starts (a forkserver, a Dask
+    cluster), then pass it on: a Ctrl-C pressed meanwhile is raised as KeyboardInterrupt at the end.
+
+    SIGINT is also blocked in this thread meanwhile, and processes started meanwhile inherit the
+    block (through fork and exec), so a terminal's Ctrl-C, sent to the whole process group, never
+    reaches them: only this process reports it. Not held outside the main thread (signal
+    handlers can only be set there).
     """
     if threading.current_thread() is not threading.main_thread():
-        return  # signal dispositions can only be changed from the main thread
-    from multiprocessing import forkserver
-
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        yield
+        return
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda *args: held.append(args))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
     try:
-        forkserver.ensure_running()
+        yield
     finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C waiting for this thread is held now
         signal.signal(signal.SIGINT, previous)
+    if held and callable(previous):
+        previous(*held[0])
 
 
 def _worker_start(coordinator_pid: int):
@@ -61,6 +91,8 @@ def _worker_start(coordinator_pid: int):
     whole process group) ends a worker quietly; the coordinator reports it.
     """
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked in the forkserver
     if sys.platform == "linux":
         try:
             import ctypes
@@ -99,20 +131,38 @@ def dask_executor(workers: int, scheduler: str | None = None):
 
     Returns the executor and a function that closes the client (and the local cluster).
     """
+    import dask
     from dask.distributed import Client, LocalCluster
 
-    if scheduler:
-        client = Client(scheduler)
-        cluster = None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+    client = cluster = None
 
     def close():
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
 
+    try:
+        with ctrl_c_held():  # interrupted half-way, a cluster fails in Dask's exit hook with a traceback
+            if scheduler:
+                client = Client(scheduler)
+            else:
+                if "forkserver" in mp.get_all_start_methods():
+                    # The workers fork from the local pool's forkserver, with the model imported and
+                    # SIGINT blocked (Dask's default, spawn, starts fresh interpreters that a
+                    # terminal's Ctrl-C interrupts with tracebacks of their own).
+                    mp.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+                    _start_forkserver_deaf_to_ctrl_c()
+                    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+                # Its HTTP server (Dask opens one even without the dashboard) on this machine only,
+                # on a free port: the default, every interface on 8787, warns when another cluster has
+                # it. Errors only in the log: a Ctrl-C's cancelled runs are not worth a warning each.
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                client = Client(cluster)
+    except KeyboardInterrupt:  # pressed while the cluster started: it is up now, so it closes cleanly
+        close()
+        raise
     return client.get_executor(pure=False), close
 
 

@@ -3,18 +3,23 @@
 Why: a run is four files (daily table, summary, resolved scenario, manifest) that only make
 sense together, and a researcher may press Ctrl-C at any moment or point `--out` at a folder
 holding last week's run. So a run's set is written into a temporary folder beside the target
-and swapped into place in one rename; a crash leaves the old set or the new one, never a mix,
-and the temporaries it leaves are cleaned by the next run into the same folder. Files get the
+and swapped into place in one rename; a crash leaves the old set or the new one, never a mix.
+The temporary folder exists only while the set is written (milliseconds), so a run killed while
+it simulates leaves nothing beside `--out`; one killed while writing leaves a temporary that the
+next run into the same folder cleans. Two runs into one folder at once would clean each other's
+temporaries, so the second is refused while the first holds the folder. Files get the
 permissions the user's umask asks for (colleagues on a shared cluster file system can read
 them), and JSON is strict: no `NaN` or `Infinity`, which other tools cannot read.
 """
 
 import ctypes
 import errno
+import hashlib
 import json
 import math
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -113,42 +118,104 @@ def _check_writable_folder(folder: Path, option: str, shown: str):
 class RunFolder:
     """A run's output folder, written as one set.
 
-    `RunFolder(out)` checks the place and makes the temporary folder beside it (before the run,
-    so a bad `--out` fails in a second, not after the simulation); `commit(files)` writes the
-    set there and swaps it into place; `discard()` removes the temporary folder.
+    `RunFolder(out)` checks the place and claims it (before the run, so a bad `--out`, or one
+    another run is writing into, fails in a second, not after the simulation); `commit(files)`
+    writes the set into a temporary folder beside it and swaps it into place; `discard()` removes
+    the temporary folder, if any, and lets the place go.
     """
 
     def __init__(self, out, option: str = "--out"):
         self.out = Path(out)
+        self.tmp = None
         check_out_folder(self.out, option)
+        _check_writable_folder(self.out.parent, option, str(self.out))  # the set is written beside it
         if self.out.is_dir():
             foreign = sorted(p.name for p in self.out.iterdir() if p.name not in RUN_FILES)
             if foreign:
                 raise ParameterError("command line", option, str(self.out),
                                      "a new folder or one holding only a run's files "
                                      f"({', '.join(RUN_FILES)}); it also holds {', '.join(foreign[:3])}")
-        clean_stale(self.out)
+        self._claim = _Claim(self.out)
+        if not self._claim.held:
+            raise ParameterError("command line", option, str(self.out),
+                                 "a folder no other calexico run is writing into now (one is: wait for it to "
+                                 "finish, or choose another --out)")
+        clean_stale(self.out)  # safe: no other run can be writing here now
+
+    def commit(self, files: dict[str, bytes]):
+        """Write the files into a temporary folder beside `out`, then put the set in place in one step."""
         try:
             self.tmp = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}.tmp-"))
             os.chmod(self.tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700
-        except OSError as err:
-            raise ParameterError("command line", option, str(self.out),
-                                 f"a place you can write to ({err.strerror or err})") from None
-
-    def commit(self, files: dict[str, bytes]):
-        """Write the files into the temporary folder, then put the set in place in one step."""
-        for name, data in files.items():
-            with open(self.tmp / name, "wb") as f:  # a plain open honours the umask
-                f.write(data)
-        if self.out.exists():
-            _exchange(self.tmp, self.out)  # the temporary folder now holds the old set
-        else:
-            os.rename(self.tmp, self.out)
-        self.discard()
+            for name, data in files.items():
+                with open(self.tmp / name, "wb") as f:  # a plain open honours the umask
+                    f.write(data)
+            if self.out.exists():
+                _exchange(self.tmp, self.out)  # the temporary folder now holds the old set
+            else:
+                os.rename(self.tmp, self.out)
+        except OSError as err:  # e.g. the disk filled up during the run
+            raise OutputError(f"{self.out}: the run's files could not be written ({err.strerror or err}); "
+                              "a previous run's files there are untouched") from None
+        finally:
+            self.discard()
 
     def discard(self):
-        """Remove the temporary folder (and the old set swapped into it), if any."""
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """Remove the temporary folder (and the old set swapped into it), if any; let the place go."""
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+        self._claim.release()
+
+
+class _Claim:
+    """A claim on an output folder that ends with the process, however it ends (even `kill -9`).
+
+    Why not a lock file beside the folder: a killed run would leave it there. On Linux the claim
+    is a Unix socket in the abstract namespace, named after the folder's real path: the kernel
+    frees the name when the process ends and no file is made. Elsewhere it is an flock on a file
+    in the system's temporary folder. Either way it sees other runs on this machine (and, on
+    Linux, in this network namespace) only, not runs on other nodes of a shared file system.
+    """
+
+    def __init__(self, out: Path):
+        self._handle = None
+        if sys.platform == "linux":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.bind("\0" + self.name(out))
+            except OSError as err:
+                sock.close()
+                if err.errno != errno.EADDRINUSE:
+                    raise
+                return
+            self._handle = sock
+            return
+        import fcntl
+
+        handle = open(Path(tempfile.gettempdir()) / f"{self.name(out)}.lock", "a")  # noqa: SIM115 (held)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return
+        self._handle = handle
+
+    @staticmethod
+    def name(out: Path) -> str:
+        """The claim's name: from the folder's real path, so two spellings of one folder meet."""
+        return "calexico-out-" + hashlib.sha256(os.fsencode(Path(out).resolve())).hexdigest()[:32]
+
+    @property
+    def held(self) -> bool:
+        """Whether this process holds the claim (False: another process does)."""
+        return self._handle is not None
+
+    def release(self):
+        """Let the folder go (also done by the kernel when the process ends)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 def clean_stale(out: Path):

@@ -199,8 +199,9 @@ def from_run(summary: dict, window: windows.Window | None = None, events=(), des
 
 
 def _window_of_summary(summary: dict, warmup_days: int | None = None) -> windows.Window | None:
-    if "first_day" not in summary:
-        return None
+    days = summary.get("days")
+    if not isinstance(summary.get("first_day"), str) or not isinstance(days, int | float) or days != days:
+        return None  # a record without its window (a study's own measure): no window, no caveats
     from model.parameters import SPECS
 
     warm = SPECS["simulation.warmup_days"].default if warmup_days is None else warmup_days
@@ -490,20 +491,12 @@ def batch_impacts(folder) -> tuple[list[Impact], dict]:
         ParameterError: a batch with neither (one scenario, unpaired): there is no counterfactual.
 
     """
-    import json
-
     from calexico.running import results
     from model.parameters import ParameterError
 
     folder = Path(folder)
     table = results.load(folder)
-    manifest = {}
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError):
-        pass
-    if not isinstance(manifest, dict):
-        manifest = {}
+    manifest = results.load_manifest(folder)
     ok = table[table["status"] == "ok"]
     names = list(dict.fromkeys(ok["scenario"]))
     code = str(manifest.get("code_version", "unknown"))

@@ -5,7 +5,6 @@ can paste them into a brief; the tables come from `results.load`, so the report 
 notebook never disagree.
 """
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -27,17 +26,15 @@ def write_report(folder) -> Path:
 
     folder = Path(folder)
     table = results.load(folder)
-    manifest = {}
-    if (folder / "manifest.json").exists():
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except ValueError as err:
-            raise ParameterError(str(folder / "manifest.json"), "(json)", str(err)[:80],
-                                 "the manifest `calexico batch` writes (valid JSON)") from None
+    manifest = results.load_manifest(folder)
     ok = table[table["status"] == "ok"]
     if ok.empty:
         raise ParameterError(str(folder), "runs", f"{len(table)} runs, none ok",
                              "a batch with at least one successful run (see `calexico results`)")
+    if not any(c in ok.columns for c in results.KEY_OUTCOMES):
+        raise ParameterError(str(folder / "runs"), "summary", "(none of the key outcomes)",
+                             f"run summaries holding {', '.join(results.KEY_OUTCOMES)} "
+                             "(as `calexico batch` writes them)")
     params = table.attrs["parameters"]
     varied = [p for p in params if table[p].nunique() > 1]
     figures = folder / "figures"

@@ -8,6 +8,7 @@ iframe to solara.dev on a first page load; `--production` turns it off).
 """
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -15,11 +16,11 @@ APP = Path(__file__).with_name("app.py")
 
 
 def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
-    """The `solara run` command line that serves the app."""
-    solara = Path(sys.executable).with_name("solara")
-    exe = [str(solara)] if solara.exists() else [sys.executable, "-m", "solara"]
-    return [*exe, "run", str(APP), "--host", host, "--port", str(port), "--no-open", "--no-check-version",
-            "--production"]
+    """The command line that serves the app: `solara run`'s options, through `server.py` (Ctrl-C
+    then ends in one line and exit code 130, not Solara's "Aborted." and 1).
+    """
+    return [sys.executable, "-m", "calexico.views.viz.server", str(APP), "--host", host, "--port", str(port),
+            "--no-open", "--no-check-version", "--production"]
 
 
 def environment() -> dict:
@@ -35,5 +36,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     """Print the address, then become the Solara server (signals reach it directly)."""
     print(f"Calexico model in the browser: http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     cmd = command(host, port)
+    # Ignored through the exec until server.py sets its handler (a Ctrl-C in those milliseconds
+    # would otherwise be a KeyboardInterrupt traceback from Python's start-up).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.execve(cmd[0], cmd, environment())
     return 0  # not reached

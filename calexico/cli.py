@@ -217,14 +217,37 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def _number(value) -> str:
+    """A parameter's value as a reader writes it: 100,000,000,000 not 100000000000.0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer() and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.6g}"
+
+
 def cmd_parameters(args) -> int:
-    """List every parameter with its default, unit, range and provenance."""
+    """List every parameter with its default, unit, range and provenance.
+
+    The filter is a key prefix (`port`, `lines.west_`) or a glob (`*primary_min`), so `port`
+    lists the port's keys, not every key with "port" inside it.
+    """
+    import fnmatch
+
     from model.parameters import SPECS
 
-    for spec in SPECS.values():
-        if args.filter and args.filter not in spec.key:
-            continue
-        print(f"{spec.key} = {spec.default!r} [{spec.unit}] ({spec.describe()}); "
+    pattern = args.filter
+    glob = any(c in pattern for c in "*?[")
+    chosen = [spec for spec in SPECS.values()
+              if not pattern or (fnmatch.fnmatchcase(spec.key, pattern) if glob else spec.key.startswith(pattern))]
+    if not chosen:
+        raise ParameterError("calexico parameters", "filter", pattern,
+                             "a prefix or glob of at least one key, e.g. port, lines.west_ or '*primary_min'")
+    for spec in chosen:
+        allowed = (f"one of {list(spec.choices)}" if spec.choices is not None
+                   else f"{_number(spec.min)} to {_number(spec.max)}" if spec.min is not None or spec.max is not None
+                   else f"a {type(spec.default).__name__}")
+        print(f"{spec.key} = {_number(spec.default)} {spec.unit} (allowed: {allowed}); "
               f"{spec.provenance_kind}: {spec.provenance}")
     return 0
 
@@ -577,7 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_scenarios)
 
     p = sub.add_parser("parameters", help="list the parameters with their sources")
-    p.add_argument("filter", nargs="?", default="")
+    p.add_argument("filter", nargs="?", default="",
+                   help="a key prefix (port, lines.west_) or a glob ('*primary_min'); default every key")
     p.set_defaults(func=cmd_parameters)
 
     p = sub.add_parser("docs", help="regenerate the parameter tables and output dictionary in docs/")
@@ -588,7 +612,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="a batch spec TOML file (see docs/batches.md)")
     p.add_argument("--out", default=None, help="results folder (default: batches/<spec name>)")
     p.add_argument("--workers", type=int, default=1, help="parallel processes or dask workers")
-    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="the local process pool (default) or a Dask cluster (--scheduler, or a local one)")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="run only the runs without a successful result")
     p.add_argument("--start", default=None, metavar="DATE",
@@ -598,7 +623,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("sensitivity", help="which assumptions matter: screen them against the headline impacts")
-    p.add_argument("--method", choices=("morris", "sobol", "oat"), default="morris")
+    p.add_argument("--method", choices=("morris", "sobol", "oat"), default="morris",
+                   help="Morris elementary effects (default, a screen), Sobol indices, or one factor at a time")
     p.add_argument("--factors", default="assumptions",
                    help="assumptions (default), all (every ranged parameter), or a TOML file of factors")
     p.add_argument("--groups", default="default",
@@ -614,7 +640,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="baseline", help="the base scenario of every run")
     p.add_argument("--seed", type=int, default=0, help="base seed of the replications")
     p.add_argument("--workers", type=int, default=1, help="parallel processes or dask workers")
-    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="the local process pool (default) or a Dask cluster (--scheduler, or a local one)")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--out", default=None, help="study folder (default: results/sensitivity_<method>)")
     p.add_argument("--plausible", default=None, metavar="DIR",
@@ -633,14 +660,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="paired replications: scenario minus base, with 95%% CIs")
     p.add_argument("scenario")
-    p.add_argument("--against", default="baseline")
-    p.add_argument("--reps", type=int, default=10)
-    p.add_argument("--days", type=int, default=None)
+    p.add_argument("--against", default="baseline", help="the scenario to subtract (default baseline)")
+    p.add_argument("--reps", type=int, default=10, help="paired replications, common seeds (default 10)")
+    p.add_argument("--days", type=int, default=None, help="measured days (default: the scenario's simulation.days)")
     p.add_argument("--start", default=None, metavar="DATE",
                    help="first measured day, YYYY-MM-DD (default: the scenario's simulation.start_date)")
     p.add_argument("--end", default=None, metavar="DATE", help="last measured day, YYYY-MM-DD (instead of --days)")
     p.add_argument("--seed", type=int, default=0, help="base seed of the paired replications")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     p.add_argument("--out", default=None,
                    help="folder for the runs, compare.csv, compare.png and report.html")
     p.add_argument("--plausible", default=None, metavar="DIR",
@@ -664,7 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default="baseline", help="the base scenario of every run")
     p.add_argument("--seed", type=int, default=0, help="base seed of the runs and of the designs")
     p.add_argument("--workers", type=int, default=2, help="parallel processes, Dask workers or SLURM jobs")
-    p.add_argument("--executor", choices=("pool", "dask", "slurm"), default="pool")
+    p.add_argument("--executor", choices=("pool", "dask", "slurm"), default="pool",
+                   help="the local process pool (default), a Dask cluster or SLURM jobs")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--out", required=True, help="the match's folder")
     p.add_argument("--resume", action="store_true", help="finish a match a kill cut short")
@@ -699,7 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("viz", help="the model in the browser (serves on 127.0.0.1 unless --host)")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int, default=8765, help="the port to serve on (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)")
     p.set_defaults(func=cmd_viz)
     return parser

@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
+from calexico import cli
 from calexico.cli import main
 
 
@@ -66,3 +67,28 @@ def test_a_failed_run_does_not_touch_results_already_written(tmp_path):
     bad.write_text("[parameters]\nport.waiting = 3\n")
     assert main(["run", str(bad), "--days", "2", "--out", str(out)]) == 2
     assert (out / "summary.json").read_text() == before
+
+
+def test_parameters_filters_by_key_prefix_or_glob_and_formats_numbers(capsys):
+    assert cli.main(["parameters", "port"]) == 0
+    keys = [line.split(" = ")[0] for line in capsys.readouterr().out.splitlines()]
+    assert keys and all(k.startswith("port.") for k in keys)  # not hours.mx_export.*: "port" inside a key
+    assert cli.main(["parameters", "*.mexicali_export_value_usd"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("agriculture.mexicali_export_value_usd = 600,000,000 USD") and "100,000,000,000" in out
+    assert "100000000000.0" not in out
+
+
+def test_parameters_with_a_filter_matching_nothing_is_one_line_and_exit_2(capsys):
+    assert cli.main(["parameters", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "nosuch" in err and "prefix or glob" in err
+
+
+def test_every_option_of_every_command_has_help():
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"calexico {name} {action.option_strings[0]} has no help"

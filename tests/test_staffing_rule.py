@@ -140,3 +140,19 @@ def test_the_baseline_queues_at_calexico_west_on_weekday_mornings(staffed):
     assert 70 <= general <= 180  # the press: 70-120 min typical; the snapshot of a January morning: 75
     assert sentri < ready < general
     assert (weekdays["west_pov_general_morning_booths"] <= 8).all()
+
+
+def test_the_staffing_cut_shows_in_booth_hours_and_truck_waits_in_its_window():
+    """30% of the cargo officers away from 1 March: fewer standard booths, longer truck waits."""
+    days = {}
+    for name in ("baseline", "staffing_cut"):
+        daily = runs.run(scenarios.load(name), seed=0, days=90).daily
+        days[name] = daily[daily["measured"]].set_index("date")
+    before = {n: d.loc[:"2024-02-29"] for n, d in days.items()}
+    during = {n: d.loc["2024-03-01":] for n, d in days.items()}
+    column = "east_commercial_standard_booth_hours"
+    assert before["baseline"][column].equals(before["staffing_cut"][column]), "nothing changes before the cut"
+    booth_hours = {n: d[column].sum() for n, d in during.items()}
+    assert booth_hours["staffing_cut"] < 0.8 * booth_hours["baseline"]
+    waits = {n: d["commercial_wait_mean_min"].mean() for n, d in during.items()}
+    assert waits["staffing_cut"] > 1.5 * waits["baseline"], waits

@@ -92,3 +92,22 @@ def test_every_option_of_every_command_has_help():
         for action in sub._actions:
             if action.option_strings and action.dest != "help":
                 assert action.help, f"calexico {name} {action.option_strings[0]} has no help"
+
+
+def test_compare_prints_plain_labels_aligned_with_dollars_in_k_m_b():
+    from calexico.analysis import compare
+
+    table = pd.DataFrame([
+        {"group": "costs (USD)", "outcome": "costs_usd.truck_delay", "difference": 1_234_567.891,
+         "ci_low": -2_000.5, "ci_high": 2_500_000.0, "base_mean": 312_212.04, "pairs": 2},
+        {"group": "output (USD)", "outcome": "output_usd.mx.agriculture", "difference": -4_656_262.5,
+         "ci_low": -6.4e6, "ci_high": -2.9e6, "base_mean": 1.35e7, "pairs": 2},
+        {"group": "jobs", "outcome": "jobs.total_us", "difference": -31.6, "ci_low": -50.2, "ci_high": -13.0,
+         "base_mean": 63_400.5, "pairs": 2},
+    ])
+    text = compare.format_table(table, "staffing_cut", "baseline")
+    assert "costs_usd." not in text and "output_usd." not in text  # no raw dotted keys
+    assert "$1.23M" in text and "Mexico agriculture" in text and "-$4.66M" in text and "63,400" in text
+    assert ".891" not in text and "312,212.0" not in text  # no dollars to the cent
+    rows = [line for line in text.splitlines() if line.startswith("    ") and "[" in line]
+    assert len(rows) == 3 and len({line.rindex("]") for line in rows}) == 1  # the intervals end in one column

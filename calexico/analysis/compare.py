@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from calexico.formatting import money
 from calexico.running import batch, results, runs
 from calexico.running.impact import t_interval
 from model.parameters import ParameterError
@@ -83,15 +84,40 @@ def paired_differences(table: pd.DataFrame, scenario: str, base: str, level: flo
     return pd.DataFrame(rows)
 
 
+SIDE_WORDS = {"us": "US", "mx": "Mexico"}
+
+
+def outcome_label(outcome: str) -> str:
+    """A reader's label for an outcome key: "output_usd.mx.agriculture" -> "Mexico agriculture"."""
+    words = []
+    for part in outcome.split(".")[1:] or [outcome]:
+        for word in part.removesuffix("_usd").removesuffix("_min").split("_"):
+            words.append(SIDE_WORDS.get(word, word))
+    return " ".join(words)
+
+
+def _value(group: str, x: float) -> str:
+    if "USD" in group:
+        return money(x, 2)
+    if group.startswith("waits"):
+        return f"{x:,.1f} min"
+    return f"{x:,.0f}"
+
+
 def format_table(table: pd.DataFrame, scenario: str, against: str) -> str:
-    """The comparison as text, one line per outcome."""
+    """The comparison as text: a plain label, the difference with its 95% interval, and the base's
+    value, aligned, dollars in $k/$M/$B.
+    """
     n = int(table["pairs"].iloc[0]) if len(table) else 0
-    lines = [f"{scenario} minus {against}: mean of {n} paired replications, 95% CI"]
+    lines = [f"{scenario} minus {against}: mean of {n} paired replications, 95% confidence interval"]
+    width = max((len(outcome_label(o)) for o in table["outcome"]), default=10)
     for group, rows in table.groupby("group", sort=False):
-        lines.append(f"  {group}")
+        lines.append(f"  {group.replace(' (USD)', '')}")
+        lines.append(f"    {'':{width}s} {'difference':>12s}  {'95% CI':>27s}  {against:>12s}")
         for r in rows.itertuples():
-            lines.append(f"    {r.outcome:28s} {r.difference:>16,.1f}  [{r.ci_low:>14,.1f}, {r.ci_high:>14,.1f}]"
-                         f"  (base {r.base_mean:,.1f})")
+            ci = f"[{_value(group, r.ci_low)}, {_value(group, r.ci_high)}]"
+            lines.append(f"    {outcome_label(r.outcome):{width}s} {_value(group, r.difference):>12s}  {ci:>27s}"
+                         f"  {_value(group, r.base_mean):>12s}")
     return "\n".join(lines)
 
 

@@ -29,6 +29,10 @@ class ParameterError(ValueError):
         self.where, self.key, self.value, self.allowed = where, key, value, allowed
         super().__init__(f"{where}: {key} = {value!r} is not allowed: {allowed}")
 
+    def __reduce__(self):
+        """Pickle with its four parts, so a worker process can hand the error back whole."""
+        return type(self), (self.where, self.key, self.value, self.allowed)
+
 
 @dataclass(frozen=True)
 class Spec:

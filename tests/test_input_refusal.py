@@ -151,3 +151,12 @@ def test_batch_module_uses_the_schema_for_bounds():
     with pytest.raises(ParameterError, match="finite"):
         batch.design_points({"kind": "lhs", "samples": 2, "parameters": {"trucking.fast_share": [0.1, math.inf]}},
                             "spec")
+
+
+def test_a_refusal_crosses_a_process_boundary_whole():
+    """A worker that refuses a value hands the error back to the pool (pickled), message intact."""
+    import pickle
+
+    err = ParameterError("design.csv", "port.staffing_share", 9.0, "from 0 to 2")
+    back = pickle.loads(pickle.dumps(err))
+    assert isinstance(back, ParameterError) and str(back) == str(err) and back.key == "port.staffing_share"

@@ -16,19 +16,20 @@ hour, for each pool of officers that the lines of one port share:
    officers with them. The weights are CBP's priorities: trusted travellers (SENTRI; Ready and
    FAST) are kept faster than the general lanes (CBP's goal is a Ready wait about half the
    general lane's, CBP wait-times help text); pedestrians weigh as general lanes (no stated
-   priority). The weights and the officers on duty are fitted to the waits crossers report (calexico calibrate).
+   priority). The weights and the officers on duty are fitted to the waits crossers report
+   (calexico calibrate).
 3. When every lane of the pool is staffed, the officers left do other work: no booth ever
    opens on a lane that does not exist (`lines.*.booths` is the number of lanes built).
 
 The officers present vary from day to day (leave, training, court, details elsewhere): each
 day each pool has its budget times a factor drawn uniformly within +-`officers.daily_variation`
 (a draw of its own for each seed and date, the same in every scenario and however often the
-day is planned), so a port's waits
-respond to its officers smoothly on average, as a port's do over a year, not by whole booths.
+day is planned), so a port's waits respond to its officers smoothly on average, as a port's
+do over a year, not by whole booths.
 
-The port plans each weekday from the arrivals it has seen on that weekday (exponential
-smoothing, CBP staffs to its historical traffic patterns), so a line that grows gets more
-booths within the officers on duty, and moving officers moves waits. Secondary docks are
+The port plans each weekday from the arrivals and waits it has seen on that weekday
+(exponential smoothing: CBP staffs to its historical traffic patterns), so a line that grows
+gets more booths within the officers on duty, and moving officers moves waits. Secondary docks are
 staffed apart (their count is the line's docks, scaled with the pool's officers).
 
 The Mexican customs' lines (export and southbound) have no CBP officers: their booths stay

@@ -372,8 +372,9 @@ def _collapsed(args, out: Path, narrowed: dict):
     base = plausible.baseline_cost(args.scenario, args.days, max(args.reps, 2), args.workers)
     share, n = plausible.collapsed_share(out, base)
     text = (f"\n## Inside the plausible region\n\nFactor ranges narrowed to the region the history match in "
-            f"`{args.plausible}` left ({len(narrowed)} factors; the 2.5-97.5 percentiles of its non-implausible "
-            f"sample). Design points whose cost of delay is above {plausible.COLLAPSE_FACTOR:g} x the baseline's "
+            f"`{args.plausible}` left ({len(narrowed)} factors; the 2.5-97.5 percentiles of its model-run "
+            f"plausible sets). Design points whose cost of delay is above {plausible.COLLAPSE_FACTOR:g} x the "
+            f"baseline's "
             f"(${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}.\n")
     report = out / "sensitivity.md"
     if report.exists():
@@ -407,8 +408,8 @@ def cmd_history_match(args) -> int:
         return 1
     if match.stopped:
         print(f"stopped: {match.stopped}")
-    print(f"{len(match.plausible)} plausible parameter sets (run by the model, within the cut-off and every fit "
-          f"target's tolerance); report: {args.out}/report.md")
+    print(f"{len(match.plausible)} plausible parameter sets (run by the model, within the cut-off and every "
+          f"count's tolerance); report: {args.out}/report.md")
     return 0
 
 
@@ -676,7 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("history-match", help="which parameter sets the observations allow (waves, emulators)")
-    p.add_argument("--waves", type=int, default=3, help="waves of runs, emulators and cuts (default 3)")
+    p.add_argument("--waves", type=int, default=4, help="waves of runs, emulators and cuts (default 4)")
     p.add_argument("--points", type=int, default=200, help="design points per wave (default 200)")
     p.add_argument("--reps", type=int, default=2, help="seeds per point, 2 or more (default 2)")
     p.add_argument("--factors", default="assumptions+calibrated",

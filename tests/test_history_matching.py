@@ -121,6 +121,51 @@ def test_a_target_with_no_rule_takes_the_default_errors(tmp_path):
     assert all(math.sqrt(o.var_fixed) == pytest.approx(o.target.tolerance / 3) for o in used)
 
 
+def _target(name, quantity, value, tolerance, role="fit"):
+    return type("T", (), {"name": name, "quantity": quantity, "value": value, "tolerance": tolerance,
+                          "role": role})()
+
+
+def test_a_plausible_set_needs_its_counts_within_tolerance_and_its_waits_within_the_cut_off():
+    """Closeness 1 or less is a plausible set: a wait 40% off with wide errors is within the cut-off,
+    a count 6% off against a 5% tolerance is not, whatever its implausibility."""
+    count = hm.Observation(_target("trucks", "trucks", 1000.0, 0.05), 0.05, 0.05, "")  # wide: the tolerance decides
+    wait = hm.Observation(_target("wait", "west_pov_general_peak_hour_wait_min", 95.0, 0.3), 0.17, 0.25, "")
+    plan = hm.Plan(hm.choose_factors(str(QUICK / "factors.toml")), max_rank=1)
+
+    def closeness(trucks, wait_min):
+        Y = np.log(np.array([[[trucks, wait_min], [trucks, wait_min]]]))
+        return hm.run_fit(plan, [count, wait], Y)["closeness"][0]
+
+    assert closeness(1000.0, 95.0 * 1.4) <= 1  # |log 1.4| / 0.30 = 1.1: within the cut-off
+    assert closeness(1000.0, 95.0 * 3.0) > 1  # |log 3| / 0.30 = 3.6
+    assert closeness(1060.0, 95.0) > 1  # 6% against 5%, though |log 1.06| / 0.07 = 0.8
+    assert closeness(1040.0, 95.0) <= 1
+
+
+def test_the_first_wave_holds_the_shipped_defaults():
+    from model.parameters import SPECS
+
+    plan = hm.Plan(hm.choose_factors("assumptions+calibrated"), points=8)
+    U = hm.first_design(plan)
+    assert U.shape == (8, len(plan.factors))
+    shipped = plan.values(U[-1])
+    assert all(shipped[k] == pytest.approx(SPECS[k].default) for k in shipped)
+    assert not np.allclose(U[0], U[-1])
+
+
+def test_a_later_wave_draws_half_its_points_around_the_runs_that_came_closest(quick):
+    _, match = quick
+    plan = match.plan
+    centres = hm.nearest_points(plan, match.observations, match.designs, match.values, k=2)
+    U, how = hm.sample_region(match.waves, plan, 20, 99, centres)
+    assert len(U) == 20 and how["near_best"] == 10
+    assert hm.nonimplausible(match.waves, U, plan).all()
+    near = np.linalg.norm(U[-10:, None, :] - centres[None], axis=2).min(axis=1)
+    far = np.linalg.norm(U[:10, None, :] - centres[None], axis=2).min(axis=1)
+    assert np.median(near) < 0.5 * np.median(far)  # steps of 0.05 against uniform draws in the region
+
+
 # ----------------------------------------------------------------------------- a quick match
 def test_quick_match_rules_out_most_of_the_space_and_its_plausible_sets_fit_when_rerun(quick):
     out, match = quick

@@ -187,12 +187,18 @@ def write(folder: Path, match) -> Path:
     lines += ["## Waves", "",
               "Share left: of a uniform sample of the original space, the share no wave so far rules out.", "",
               f"![share left]({figures['waves']})", "",
-              "| Wave | Points | Runs | Share left | Sampling acceptance | Emulators | Median LOO R² | "
-              "LOO within 3 SD | Rule out most |", "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+              "Near best: the design points drawn around the ten runs so far that came closest. Closest: the "
+              "wave's smallest closeness (1 or less is a plausible set: the larger of the second-largest "
+              "implausibility over the cut-off and the largest count error over its tolerance).", "",
+              "| Wave | Points | Near best | Runs | Share left | Sampling acceptance | Emulators | Median LOO R² | "
+              "LOO within 3 SD | Closest | Rule out most |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in t.itertuples():
-        lines.append(f"| {r.wave} | {r.points} | {r.runs} | {_pct(r.share_nonimplausible, len(match.mc))} | "
+        lines.append(f"| {r.wave} | {r.points} | {getattr(r, 'near_best', 0)} | {r.runs} | "
+                     f"{_pct(r.share_nonimplausible, len(match.mc))} | "
                      f"{100 * r.sampling_acceptance:.3g}% | {r.emulators} | {r.median_loo_r2:.2f} | "
-                     f"{100 * r.loo_within_3sd:.0f}% | {r.rules_out_most} |")
+                     f"{100 * r.loo_within_3sd:.0f}% | {getattr(r, 'closest', float('nan')):.2f} | "
+                     f"{r.rules_out_most} |")
     lines += ["", "Each wave's emulator diagnostics are in `wave_K/emulators.csv` and `wave_K/emulators.png` "
               "(leave-one-out predictions against the runs, ±2 SD).", "",
               "## The region left", "",
@@ -200,16 +206,18 @@ def write(folder: Path, match) -> Path:
               "## Plausible sets (run by the model)", ""]
     p = match.plausible
     runs_total = sum(len(d) for d in match.designs)
-    lines.append(f"{len(p)} of the {runs_total} design points run have runs within the cut-off and every fit "
-                 "target within its tolerance (`plausible.csv`; every target's fit: `plausible_fit.csv`).")
+    lines.append(f"{len(p)} of the {runs_total} design points run have runs within the cut-off and every count "
+                 "the calibration fits within its tolerance (`plausible.csv`; every target's fit: "
+                 "`plausible_fit.csv`). The waits are held by their implausibility alone.")
     if len(p):
         fit = match.plausible_fit
         fits = fit[fit["role"] == "fit"]
-        lines += ["", "| Set | Wave | Implausibility | Worst target | Fit targets within | All targets within |",
-                  "|---:|---:|---:|---|---:|---:|"]
+        lines += ["", "| Set | Wave | Implausibility | Worst target | Counts within | Fit targets within | "
+                  "All targets within |",
+                  "|---:|---:|---:|---|---:|---:|---:|"]
         for r in p.sort_values("implausibility").head(15).itertuples():
             lines.append(f"| {r.set} | {r.wave} | {r.implausibility:.2f} | {r.worst_target} | "
-                         f"{r.fit_targets_within} | {r.targets_within} of {r.targets} |")
+                         f"{r.counted_targets_within} | {r.fit_targets_within} | {r.targets_within} of {r.targets} |")
         worst = fits.groupby("target")["error"].agg(lambda e: e.abs().max())
         lines += ["", "Largest error of any plausible set on each fit target:", ""]
         lines += [f"- {name}: {100 * e:.1f}%" for name, e in worst.items()]

@@ -141,7 +141,7 @@ def format_table(table: pd.DataFrame, title: str, only_headline: bool = True) ->
 # ----------------------------------------------------------------------------- the screen inside the region
 def restrict_factors(factors: list, folder) -> tuple[list, dict]:
     """The factors with their ranges narrowed to the region a history match left (the 2.5-97.5
-    percentiles of its non-implausible sample), and the ranges used; factors the match did not
+    percentiles of its plausible sets, `hm.plausible_ranges`), and the ranges used; factors the match did not
     vary keep their own ranges. A range the region squeezes to a point keeps a sliver around it.
     """
     from dataclasses import replace

@@ -375,7 +375,10 @@ def _collapsed(args, out: Path, narrowed: dict):
             f"`{args.plausible}` left ({len(narrowed)} factors; the 2.5-97.5 percentiles of its model-run "
             f"plausible sets). Design points whose cost of delay is above {plausible.COLLAPSE_FACTOR:g} x the "
             f"baseline's "
-            f"(${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}.\n")
+            f"(${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}.\n\nInside this region the ranking says which "
+            f"assumptions the observations leave loose and still move the impacts: the data listed for the "
+            f"highest of them under \"Data worth collecting\" are the observations that would narrow the "
+            f"headline's \"what the data leave unknown\" interval most.\n")
     report = out / "sensitivity.md"
     if report.exists():
         runs.atomic_write(report, (report.read_text() + text).encode())

@@ -381,7 +381,11 @@ def _collapsed(args, out: Path, narrowed: dict):
             f"headline's \"what the data leave unknown\" interval most.\n")
     report = out / "sensitivity.md"
     if report.exists():
-        runs.atomic_write(report, (report.read_text() + text).encode())
+        from calexico.analysis import sensitivity_report
+
+        head = report.read_text().replace(sensitivity_report.DOCUMENTED_RANGES,
+                                          "each over the range the history match left (see the last section)")
+        runs.atomic_write(report, (head + text).encode())
     print(f"Collapsed design points (cost of delay above {plausible.COLLAPSE_FACTOR:g} x the baseline's "
           f"${base / 1e6:,.1f}M): {100 * share:.1f}% of {n}")
 

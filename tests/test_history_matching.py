@@ -266,7 +266,9 @@ def test_sensitivity_inside_the_plausible_region_narrows_ranges_and_counts_colla
                      "--out", str(tmp_path / "screen")])
     assert code == 0
     assert "Collapsed design points" in capsys.readouterr().out
-    assert "Inside the plausible region" in (tmp_path / "screen" / "sensitivity.md").read_text()
+    report = (tmp_path / "screen" / "sensitivity.md").read_text()
+    assert "Inside the plausible region" in report
+    assert "documented low-high range" not in report and "the range the history match left" in report
     study = json.loads((tmp_path / "screen" / "study.json").read_text())
     screened = {f["name"]: f["bounds"] for f in study["plan"]["factors"]}
     assert screened.keys() == used.keys()

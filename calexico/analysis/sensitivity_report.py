@@ -22,6 +22,8 @@ STATUS_ORDER = ("assumption", "calibrated", "source")
 PALETTE = {"assumption": "#d95f02", "calibrated": "#7570b3", "source": "#1b9e77", "dummy": "#999999"}
 SHOWN = 20  # factors per ranking figure
 TOP = 10  # assumptions with "data worth collecting"
+# How the report's first line says where the factors' ranges come from (`sensitivity --plausible` rewrites it).
+DOCUMENTED_RANGES = "each over its documented low-high range in `model/data/parameters.toml`"
 
 
 def ranking(result: sensitivity.Result) -> pd.DataFrame:
@@ -101,8 +103,8 @@ def write(out, plan, result: sensitivity.Result, floor: pd.DataFrame) -> Path:
 
     md = ["# Which assumptions matter? A sensitivity study", "",
           f"Method **{plan.method}** ({_design_words(plan, n_points)}); "
-          f"{len(plan.factors)} factors ({', '.join(f'{counts.get(s, 0)} {s}' for s in STATUS_ORDER)}), each over "
-          "its documented low-high range in `model/data/parameters.toml`"
+          f"{len(plan.factors)} factors ({', '.join(f'{counts.get(s, 0)} {s}' for s in STATUS_ORDER)}), "
+          + DOCUMENTED_RANGES
           + (f", screened as {len({f.group or f.name for f in plan.factors})} groups and lone factors "
              f"({len(plan.groups)} groups of like assumptions that move together, from "
              "`calexico/data/sensitivity_groups.toml`)" if plan.groups else "")

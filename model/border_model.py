@@ -1,6 +1,6 @@
 """The border economy: Calexico's ports, four kinds of agents, and a day at a time.
 
-A day (DESIGN.md): shoppers, visitors and commuters decide whether to cross given the wait
+A day (docs/odd.md, section 3): shoppers, visitors and commuters decide whether to cross given the wait
 they expect; growers hire crews for what is ripe; plants run on their stock of inputs and order
 more; the freight market gives yesterday's loads to carriers, who pick a crossing by expected
 cost. The ports serve their lines through the day, loaded trucks first at Mexico's export

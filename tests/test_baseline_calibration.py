@@ -6,7 +6,7 @@ import pytest
 from calexico.running.runs import daily_table
 from model import BorderModel
 
-# BTS Border Crossing/Entry Data, northbound, 2024 (copy in calexico/data, from ../shared/data).
+# BTS Border Crossing/Entry Data, northbound, 2024 (copy: calexico/data/bts_calexico_2019_2025.csv).
 TRUCKS_EAST = 462_526
 # Pedestrian counts for January 2024 are missing in BTS at both ports: compare February-December.
 PEDESTRIANS_FEB_DEC = {"west": 2_607_934, "east": 518_305}

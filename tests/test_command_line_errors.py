@@ -135,6 +135,26 @@ def test_a_closed_pipe_ends_the_command_quietly(reader, lines):
     assert r.stderr.strip() in ("0", "141"), r.stderr
 
 
+def _ctrl_c_the_group(proc, started, timeout_s: float):
+    """Wait until `started()` (or the deadline), then send Ctrl-C to the process group as a terminal
+    does; return the children that were alive then and stderr. The group is killed afterwards."""
+    import psutil
+
+    try:
+        deadline = time.time() + timeout_s
+        while not started() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        family = psutil.Process(proc.pid).children(recursive=True)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=timeout_s)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return family, err
+
+
 def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
     import psutil
 
@@ -144,18 +164,7 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_worker_left(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(out),
                              "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while not list((out / "runs").glob("*.json")) and time.time() < deadline:
-            time.sleep(0.05)
-        family = psutil.Process(proc.pid).children(recursive=True)
-        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
-        _, err = proc.communicate(timeout=60)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    family, err = _ctrl_c_the_group(proc, lambda: list((out / "runs").glob("*.json")), 60)
     assert proc.returncode == 130
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("calexico: interrupted"), err
@@ -248,19 +257,8 @@ def test_ctrl_c_while_a_dask_cluster_starts_stops_with_one_line_and_no_worker_le
     proc = subprocess.Popen([sys.executable, "-m", "calexico.cli", "batch", str(spec), "--out", str(tmp_path / "b"),
                              "--executor", "dask", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        # The first process the batch starts is the cluster's: from then on the cluster is starting.
-        deadline = time.time() + 120
-        while not psutil.Process(proc.pid).children() and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.01)
-        family = psutil.Process(proc.pid).children(recursive=True)
-        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole group
-        _, err = proc.communicate(timeout=120)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    # The first process the batch starts is the cluster's: from then on the cluster is starting.
+    family, err = _ctrl_c_the_group(proc, lambda: psutil.Process(proc.pid).children(), 120)
     assert proc.returncode == 130, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("calexico: interrupted (Ctrl-C)"), err

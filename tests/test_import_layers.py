@@ -1,4 +1,4 @@
-"""The code's layers (DESIGN.md section 3): agents/ and model/ never import the tooling, the
+"""The code's layers (README, "Layout"): agents/ and model/ never import the tooling, the
 tooling's parts import downwards only (running <- analysis <- views and the command line), and
 no module imports itself round a circle, not even through an import inside a function.
 

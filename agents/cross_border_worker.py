@@ -41,11 +41,15 @@ class Workforce:
         self.expected_wait_min = np.zeros(n)
         self.wait_min = np.zeros(n)
         self.lost_paid_hours = np.zeros(n)
+        # Who is what never changes: the masks and each row's (line, sector) bin are kept.
+        self.farm = self.sector == FARM
+        self.nonfarm = ~self.farm
+        self.vehicle = self.mode == VEHICLE
+        self._line_sector = self.line * 2 + self.sector
 
     def farm_pool(self) -> float:
         """Farm commuters still willing to cross."""
-        farm = (self.sector == FARM) & self.employed
-        return float(self.headcount[farm].sum())
+        return float(self.headcount[self.farm & self.employed].sum())
 
     def decide_crossing(self, farm_hired_share: float, nonfarm_workday: bool):
         """Who crosses today: farm crews the growers hired, and non-farm workers on workdays.
@@ -53,16 +57,16 @@ class Workforce:
         Growers hire crews in a fixed order of `rank` (the regular crews first), so a share of
         the farm pool is hired by taking the lowest ranks.
         """
-        farm = (self.sector == FARM) & self.employed
+        farm = self.farm & self.employed
         hired = farm & (self.rank < farm_hired_share)
-        nonfarm = (self.sector == NONFARM) & self.employed & nonfarm_workday
+        nonfarm = self.nonfarm & self.employed & nonfarm_workday
         self.crossing = hired | nonfarm
 
     def arrivals_by_line(self, n_lines: int, persons_per_vehicle: float):
         """Crossers each line receives from commuters: (farm, other) arrays, in line units."""
-        units = np.where(self.mode == VEHICLE, self.headcount / persons_per_vehicle, self.headcount) * self.daily_share
+        units = np.where(self.vehicle, self.headcount / persons_per_vehicle, self.headcount) * self.daily_share
         # One bin per (line, sector): sectors are FARM = 0 and NONFARM = 1.
-        by_line_sector = np.bincount(self.line * 2 + self.sector, weights=units * self.crossing, minlength=2 * n_lines)
+        by_line_sector = np.bincount(self._line_sector, weights=units * self.crossing, minlength=2 * n_lines)
         return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
 
     def experience(self, wait_by_line_min, slack_min, shift_hours, waiting_share, weight) -> "CommuterDay":
@@ -87,7 +91,7 @@ class Workforce:
         wait_h = self.wait_min / 60.0
         lost_paid_h = self.lost_paid_hours = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
         time_h = wait_h - lost_paid_h  # the hours in line that cost no paid work
-        farm = self.sector == FARM
+        farm = self.farm
         self.expected_wait_min = np.where(
             crossing, (1 - weight) * self.expected_wait_min + weight * self.wait_min,
             self.expected_wait_min,
@@ -97,7 +101,7 @@ class Workforce:
             time_hours=float((heads * time_h).sum()),
             paid_hours_lost=float((heads * lost_paid_h).sum()),
             time_usd=float((heads * time_h * self.wage_usd_per_hour).sum()) * waiting_share,
-            wages_usd=float((heads * lost_paid_h * self.wage_usd_per_hour * ~farm).sum()),
+            wages_usd=float((heads * lost_paid_h * self.wage_usd_per_hour * self.nonfarm).sum()),
             farm_paid_hours_lost=float((heads * lost_paid_h * farm).sum()),
             farm_days=float((heads * farm).sum()),
         )
@@ -121,8 +125,8 @@ class Workforce:
         quitting = self.employed & (self.bad_days >= patience_days)
         self.employed &= ~quitting
         return (
-            float(self.headcount[quitting & (self.sector == FARM)].sum()),
-            float(self.headcount[quitting & (self.sector == NONFARM)].sum()),
+            float(self.headcount[quitting & self.farm].sum()),
+            float(self.headcount[quitting & self.nonfarm].sum()),
         )
 
 

@@ -311,7 +311,7 @@ class BorderModel(mesa.Model):
         # Mexicali). Farm crews' lost hours are already lost harvest, whose induced effect
         # includes their wages; counting them here too would count it twice.
         wf = self.workforce
-        nonfarm = wf.headcount * wf.crossing * (wf.sector == NONFARM)
+        nonfarm = wf.headcount * wf.crossing * wf.nonfarm
         self.today["output_households_mx_usd"] = float(
             (nonfarm * wf.wage_usd_per_hour * (p["labour.shift_hours"] - wf.lost_paid_hours)).sum())
 

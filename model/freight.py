@@ -93,6 +93,11 @@ class Freight:
             p["trucking.route_choice_spread_usd"])
         self.inputs_elsewhere = np.zeros(len(plants))  # inputs that went by another port today
         self.market = FreightMarket()
+        # Each load group's free-flow shares at the other ports and distance cost via East, for `_go_around`.
+        self._free_flow = {group: (shares[:, self.other_ports], route[:, [self.east]]) for group, shares, route in (
+            ("produce", self.produce_free_shares, self.produce_route_usd),
+            ("goods", self.goods_free_shares, self.goods_route_usd),
+            ("inputs", self.inputs_free_shares, self.inputs_route_usd))}
         self.rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
             1 + p["trucking.margin"])
         # What a truck's turn takes at the port on an ordinary day: the loaded northbound
@@ -194,15 +199,14 @@ class Freight:
         self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
         self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
         # Detours are costed in truck time and distance; quality lost on the way is spoilage.
-        self._go_around(produce_counts, self.produce_free_shares, truck_cost, self.produce_route_usd,
-                        self.diverted_columns)
+        self._go_around(produce_counts, "produce", truck_cost, self.diverted_columns)
         elsewhere = produce_counts.copy()
         elsewhere[:, self.east] = 0.0
         self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
                               self.produce_perishable[:, None])
 
         self.goods_backlog -= goods_counts.sum(axis=1)
-        self._go_around(goods_counts, self.goods_free_shares, goods_cost, self.goods_route_usd, self.diverted_columns)
+        self._go_around(goods_counts, "goods", goods_cost, self.diverted_columns)
         goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
         today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
         east_loaded = self.produce_east + float(goods_east)
@@ -218,8 +222,7 @@ class Freight:
         east_inputs = input_counts[:, self.east].sum()
         if east_inputs > room:
             input_counts[:, self.east] = np.floor(input_counts[:, self.east] * room / east_inputs)
-        self._go_around(input_counts, self.inputs_free_shares, inputs_cost, self.inputs_route_usd,
-                        self.south_diverted_columns)
+        self._go_around(input_counts, "inputs", inputs_cost, self.south_diverted_columns)
         south = input_counts[:, self.east]
         self.inputs_elsewhere = input_counts.sum(axis=1) - south
         self.inputs_backlog -= input_counts.sum(axis=1)
@@ -315,18 +318,21 @@ class Freight:
             counts[:, self.east] = 0.0
         return counts
 
-    def _go_around(self, counts, free_shares, cost_usd, route_usd, columns):
+    def _go_around(self, counts, group: str, cost_usd, columns):
         """Loads through other ports: beyond what goes there at free flow, a diversion."""
         today, others = self.model.today, self.other_ports
         through = counts[:, others]
-        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_shares[:, others])
+        free_others, route_east = self._free_flow[group]
+        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_others)
         diverted_by_port = diverted.sum(axis=0)
-        self.ledger["diverted"] += float(diverted_by_port.sum())
-        self.ledger["delivered"] += float(through.sum() - diverted_by_port.sum())
+        diverted_total = float(diverted_by_port.sum())
+        self.ledger["diverted"] += diverted_total
+        self.ledger["delivered"] += float(through.sum()) - diverted_total
         for column, loads in zip(columns, diverted_by_port.tolist(), strict=True):
             today[column] += loads
-        extra = np.maximum(0.0, cost_usd[:, others] - route_usd[:, [self.east]])
-        today["cost_detour_usd"] += float((diverted * extra).sum())
+        if diverted_total > 0:
+            extra = np.maximum(0.0, cost_usd[:, others] - route_east)
+            today["cost_detour_usd"] += float((diverted * extra).sum())
 
     # -------------------------------------------------------------------- deliveries
     def deliver(self, day, results, port_today):

@@ -9,7 +9,6 @@ from operator import attrgetter
 
 import numpy as np
 
-from agents.cross_border_worker import NONFARM
 from model import input_output
 from model.freight import EXPORT_NORTH, FEEDS
 from model.parameters import line_names
@@ -42,6 +41,7 @@ LINE_FIELDS = ("served", "wait_mean_min", "wait_p95_min", "queue_at_close",
                "released", "time_in_port_mean_min", "time_in_port_p95_min")
 _line_fields = attrgetter(*LINE_FIELDS)  # a LineDay's values in the order of LINE_FIELDS
 _LINE_COLUMNS = {line: tuple(f"{line}_{field}" for field in LINE_FIELDS) for line in PORT_LINES}
+_STAFFING_COLUMNS = {line: tuple(f"{line}_{field}" for field in STAFFING_FIELDS) for line in PORT_LINES}
 DAILY_COLUMNS = (
     "date", "measured",
     "northbound_trucks", "northbound_trucks_loaded", "northbound_trucks_empty", "southbound_trucks",
@@ -142,14 +142,15 @@ def record_lines(model, results):
         float(night @ results[west_ped].wait_by_hour_min[NIGHT] / night_n) if night_n > 0 else 0.0)
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
-    for line in PORT_LINES:
-        i = model.line_index[line]
-        booths, wait = model.booths_today[i], results[i].wait_by_hour_min
-        arrived = model.arrivals_by_hour[i, MORNING]
-        today[f"{line}_booth_hours"] = float(booths.sum())
-        today[f"{line}_morning_booths"] = float(booths[8])
-        today[f"{line}_peak_hour_wait_min"] = float(wait[DAYTIME].max())
-        today[f"{line}_morning_wait_min"] = float(arrived @ wait[MORNING] / arrived.sum()) if arrived.sum() > 0 else 0.0
+    booths = np.array(model.booths_today, dtype=float)  # (lines, 24), lines in the model's order
+    wait = np.array([r.wait_by_hour_min for r in results])
+    arrived = model.arrivals_by_hour[:, MORNING]
+    arrived_n = arrived.sum(axis=1)
+    morning = np.divide((arrived * wait[:, MORNING]).sum(axis=1), arrived_n, out=np.zeros(len(results)),
+                        where=arrived_n > 0)
+    for line, *values in zip(model.lines, booths.sum(axis=1).tolist(), booths[:, 8].tolist(),
+                             wait[:, DAYTIME].max(axis=1).tolist(), morning.tolist(), strict=True):
+        today.update(zip(_STAFFING_COLUMNS[line.name], values, strict=True))
 
 
 def _day_weighted(d, column: str, weights) -> float:
@@ -176,7 +177,7 @@ def finish_day(model):
     today["jobs_trucking_us"] = sum(f.trucks for f in model.firms if f.base == "US") * drivers
     today["jobs_trucking_mx"] = sum(f.trucks for f in model.firms if f.base == "MX") * drivers
     wf = model.workforce
-    nonfarm_employed = float(wf.headcount[(wf.sector == NONFARM) & wf.employed].sum())
+    nonfarm_employed = float(wf.headcount[wf.nonfarm & wf.employed].sum())
     today["jobs_services_us"] = nonfarm_employed + model.labour_market.us_refilled
     today["jobs_retail_us"] = (today["visitor_spending_usd"] * 365 / 1e6
                                * p["crossers.retail_jobs_per_million_usd"])

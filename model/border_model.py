@@ -164,7 +164,7 @@ class BorderModel(mesa.Model):
             self._port_days[key] = lines_today
         booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
                                      lines_today["officer_factors"])
-        return {**lines_today, "booths": booths, "booth_hours": [b.sum() for b in booths],
+        return {**lines_today, "booths": booths, "booth_hours": np.array(booths).sum(axis=1).tolist(),
                 "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
@@ -207,8 +207,7 @@ class BorderModel(mesa.Model):
         """
         self.port_choice.choose(self.expected_time_in_port_by_hour, port_today["lanes"])
         expected_home = np.zeros(len(self.lines))
-        expected_home[self.people_lines] = self.port_choice.expected_min(
-            self.expected_time_in_port_by_hour)[PEOPLE_GROUPS.index("visitors")]
+        expected_home[self.people_lines] = self.port_choice.expected_min()[PEOPLE_GROUPS.index("visitors")]
         self.visitor_expected_min = expected_home
         self.visitor_trips = self.crossing_demand.trips(expected_home)
 

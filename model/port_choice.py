@@ -55,6 +55,7 @@ class PortChoice:
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
+        self.expected_lost_min = np.zeros((2, len(KINDS), 24))  # (port, kind, hour wanted), set by `choose`
         self._gates = {}  # booth arrays' ids -> (crossing hour, gate wait, where arrivals land)
         self._landing = (self.lines[:, :, None] * 24 + self.crossing_hour).ravel()
         # The trip to the port that is not home, on the utility scale of each group.
@@ -83,7 +84,7 @@ class PortChoice:
             landing = (self.lines[:, :, None] * 24 + hour).ravel()
             self._gates[gates] = hour, wait, landing
         self.crossing_hour, self.gate_wait_min, self._landing = self._gates[gates]
-        cost = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
+        cost = self.expected_lost_min = self._lost_min(expected_min_by_hour)  # (port, kind, hour wanted)
         utility = self.beta[:, None, None, None, None] * cost[None, None] + self._away_utility
         utility -= utility.max(axis=2, keepdims=True)
         weight = np.exp(utility)
@@ -108,8 +109,14 @@ class PortChoice:
 
     def lived_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:
         """Minutes each (group, home port, kind) lost today, over its hours and choices."""
-        return np.einsum("gqpkh,pkh,gh->gqk", self.shares, self._lost_min(time_in_port_by_hour), self.profiles)
+        return self._over_choices(self._lost_min(time_in_port_by_hour))
 
-    def expected_min(self, expected_min_by_hour: np.ndarray) -> np.ndarray:
-        """Minutes each (group, home port, kind) expects to lose today, over its hours and choices."""
-        return self.lived_min(expected_min_by_hour)
+    def expected_min(self) -> np.ndarray:
+        """Minutes each (group, home port, kind) expects to lose today, over its hours and the
+        choices `choose` made today (from the times it expected).
+        """
+        return self._over_choices(self.expected_lost_min)
+
+    def _over_choices(self, lost_min: np.ndarray) -> np.ndarray:
+        """(port, kind, hour wanted) minutes lost, averaged over today's shares and hours wanted."""
+        return np.einsum("gqpkh,pkh,gh->gqk", self.shares, lost_min, self.profiles)

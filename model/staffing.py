@@ -24,8 +24,8 @@ hour, for each pool of officers that the lines of one port share:
 The officers present vary from day to day (leave, training, court, details elsewhere): each
 day each pool has its budget times a factor drawn uniformly within +-`officers.daily_variation`
 (a draw of its own for each seed and date, the same in every scenario and however often the
-day is planned), so a port's waits respond to its officers smoothly on average, as a port's
-do over a year, not by whole booths.
+day is planned: `Staffing.presence_draws`), so a port's waits respond to its officers smoothly
+on average, as a port's do over a year, not by whole booths.
 
 The port plans each weekday from the arrivals and waits it has seen on that weekday
 (exponential smoothing: CBP staffs to its historical traffic patterns), so a line that grows
@@ -50,6 +50,7 @@ POOLS = {
 # The day shift 05:00-22:00 starts with the morning rush (CBP: heaviest 05:00-09:00); the night
 # shift has the other hours (assumption: CBP publishes no shift times by port).
 DAY_SHIFT = (5, 22)
+PRESENCE_EPOCH = dt.date(1970, 1, 1)  # the first day officers' presence is drawn for
 
 
 def priority(line: str, params: dict) -> float:
@@ -133,6 +134,7 @@ class Staffing:
         index = {line.name: line.index for line in lines}
         self.pools = {pool: np.array([index[name] for name in names]) for pool, names in POOLS.items()}
         self.seed = seed
+        self._presence = np.zeros((0, len(POOLS)))  # officers' presence draws by day since PRESENCE_EPOCH
         # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
         self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
         self.expected_wait_min = np.zeros((7, len(lines), 24))
@@ -161,8 +163,7 @@ class Staffing:
 
         """
         booths = list(lanes)
-        draws = np.random.default_rng([self.seed, 9, day.toordinal()]).uniform(-1.0, 1.0, size=len(self.pools))
-        present = 1.0 + self.variation * draws
+        present = 1.0 + self.variation * self.presence_draws(day)
         plan = day.weekday()
         if np.isnan(self.expected_arrivals[plan]).all():  # a weekday never seen: the latest seen, or the lanes
             seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
@@ -178,6 +179,19 @@ class Staffing:
             for row, i in enumerate(idx):
                 booths[i] = staffed[row]
         return booths
+
+    def presence_draws(self, day: dt.date) -> np.ndarray:
+        """Today's draw in [-1, 1) for each pool: row `day - PRESENCE_EPOCH` of one stream of the
+        seed's, so a date has the same draw in every scenario and however often it is planned
+        (the stream is drawn again, longer, when a later day asks: its rows stay the same).
+        """
+        k = (day - PRESENCE_EPOCH).days
+        if k < 0:
+            raise ValueError(f"officers' presence is drawn from {PRESENCE_EPOCH} on, not for {day}")
+        if k >= self._presence.shape[0]:
+            rows = k + 1 + 366
+            self._presence = np.random.default_rng([self.seed, 9]).uniform(-1.0, 1.0, size=(rows, len(self.pools)))
+        return self._presence[k]
 
     def learn(self, weekday: int, arrivals_by_hour: np.ndarray, wait_by_hour_min: np.ndarray, weight: float):
         """Today's arrivals and waits move the expectations for this weekday (the first day sets them)."""

@@ -69,8 +69,10 @@ def test_the_port_plans_from_the_traffic_it_has_seen():
 
 def test_a_long_line_draws_officers_though_its_crossers_left():
     """Little's law: those already waiting are work too, so a line that lost crossers to a long
-    wait does not lose its booths for it (the feedback that would lock a port in)."""
-    model = BorderModel({"simulation.days": 20}, collect=False)
+    wait does not lose its booths for it (the feedback that would lock a port in). Six officers
+    by night, every day, so that the night has an officer to spare for the line that needs one."""
+    model = BorderModel({"simulation.days": 20, "officers.daily_variation": 0.0, "officers.west_passenger_night": 6.0},
+                        collect=False)
     ready = model.line_index["west_pov_ready"]
     model.run()
     monday = dt.date(2024, 1, 22)
@@ -95,6 +97,20 @@ def test_the_officers_present_vary_by_day_not_by_how_often_a_day_is_planned():
     still.run()
     assert len({sum(still.port_conditions(d)["booths"][still.line_index[n]].sum() for n in POOLS["west_passenger"])
                 for d in days}) == 1
+
+
+def test_a_days_presence_does_not_depend_on_the_days_asked_before_it():
+    day = dt.date(2024, 3, 1)
+    first = BorderModel({"simulation.days": 2}, seed=5, collect=False).staffing
+    drawn = first.presence_draws(day).copy()
+    first.presence_draws(dt.date(2031, 1, 1))  # the stream grows: its earlier rows stay
+    assert np.array_equal(first.presence_draws(day), drawn)
+    later_first = BorderModel({"simulation.days": 2}, seed=5, collect=False).staffing
+    later_first.presence_draws(dt.date(2040, 1, 1))
+    assert np.array_equal(later_first.presence_draws(day), drawn)
+    other_seed = BorderModel({"simulation.days": 2}, seed=6, collect=False).staffing
+    assert not np.array_equal(other_seed.presence_draws(day), drawn)
+    assert (np.abs(drawn) <= 1).all()
 
 
 def test_fractional_officers_spread_to_the_exact_officer_hours():

@@ -16,6 +16,7 @@ rates and routes); this module keeps the loads and does the arithmetic between t
 import datetime as dt
 
 import numpy as np
+from numba import njit
 
 from agents import TruckingFirm
 from model.markets import FreightMarket
@@ -309,11 +310,7 @@ class Freight:
         """Whole loads per group and crossing (largest remainders); those bound for a closed
         Calexico East wait with the shipper.
         """
-        raw = loads[:, None] * shares
-        counts = np.floor(raw)
-        short = np.round(loads - counts.sum(axis=1))
-        rank = np.argsort(np.argsort(counts - raw, axis=1), axis=1)  # 0 = largest remainder
-        counts += rank < short[:, None]
+        counts = largest_remainders(loads, shares)
         if east_closed:
             counts[:, self.east] = 0.0
         return counts
@@ -475,6 +472,33 @@ class Freight:
         self.ledger["spoiled"] += spoiled
         today["cost_spoilage_usd"] += spoiled * self.params["agriculture.value_per_load_usd"]
         today["spoiled_loads"] += spoiled
+
+
+@njit(cache=True)
+def largest_remainders(loads, shares):
+    """Whole loads per group and crossing: each crossing its share's whole loads, and the loads
+    left over to the largest remainders (ties to the first crossing). Compiled: three calls a
+    day on small arrays, where numpy's per-call cost would dominate.
+    """
+    groups, crossings = shares.shape
+    counts = np.empty((groups, crossings))
+    below = np.empty(crossings)  # whole loads less the exact share: minus the remainder
+    for g in range(groups):
+        whole = 0.0
+        for c in range(crossings):
+            raw = loads[g] * shares[g, c]
+            counts[g, c] = np.floor(raw)
+            below[c] = counts[g, c] - raw
+            whole += counts[g, c]
+        short = np.round(loads[g] - whole)
+        for c in range(crossings):
+            rank = 0  # of this crossing's remainder, largest first (a stable sort's order)
+            for k in range(crossings):
+                if below[k] < below[c] or (below[k] == below[c] and k < c):
+                    rank += 1
+            if rank < short:
+                counts[g, c] += 1.0
+    return counts
 
 
 def crossing_min(results, line_index, mx: str, us: str) -> float:

@@ -1,0 +1,37 @@
+"""Carriers send whole loads: each crossing gets its share's whole loads and the loads left
+over go to the largest remainders, so no load is lost or made up in the split."""
+
+import numpy as np
+
+from model.freight import largest_remainders
+
+
+def _by_sorting(loads, shares):
+    """The rule written with numpy's sorts (a stable order for ties), to hold the compiled one to."""
+    raw = loads[:, None] * shares
+    counts = np.floor(raw)
+    short = np.round(loads - counts.sum(axis=1))
+    rank = np.argsort(np.argsort(counts - raw, axis=1, kind="stable"), axis=1, kind="stable")
+    return counts + (rank < short[:, None])
+
+
+def test_whole_loads_add_up_and_go_to_the_largest_remainders():
+    rng = np.random.default_rng(0)
+    for case in range(3000):
+        groups = int(rng.integers(1, 12))
+        loads = np.floor(rng.exponential(50.0, groups))
+        if case % 3 == 0:  # ties everywhere
+            shares = np.full((groups, 3), 1.0 / 3.0)
+        elif case % 3 == 1:
+            shares = rng.dirichlet(np.ones(3), groups)
+        else:
+            shares = np.tile([0.5, 0.5, 0.0], (groups, 1))
+        counts = largest_remainders(loads, shares)
+        assert np.array_equal(counts.sum(axis=1), loads)
+        assert (counts >= np.floor(loads[:, None] * shares)).all()
+        assert np.array_equal(counts, _by_sorting(loads, shares))
+
+
+def test_ties_go_to_the_first_crossing():
+    counts = largest_remainders(np.array([2.0]), np.array([[1 / 3, 1 / 3, 1 / 3]]))
+    assert counts.tolist() == [[1.0, 1.0, 0.0]]

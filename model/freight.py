@@ -234,7 +234,14 @@ class Freight:
         fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
         self.arrivals[self.line_index["east_mx_export_express"]] = fast_loads
         self.arrivals[self.line_index["east_mx_export_standard"]] = east_loaded - fast_loads
-        self.arrivals[self.line_index[EMPTY_NORTH]] = south_total * (1 - p["trucking.backhaul_share"])
+        # The trucks that went south without a load to bring back head home empty, by the empty
+        # lane. No carrier sends a truck into a line it cannot clear today: the empties beyond its
+        # room go home around by the nearer other port, as loads do.
+        empties = south * (1 - p["trucking.backhaul_share"])
+        room, total = self.line_room(port_today, (EMPTY_NORTH,)), float(empties.sum())
+        around = empties * (1.0 - room / total) if total > room else np.zeros_like(empties)
+        self._go_home_around(around, inputs_cost)
+        self.arrivals[self.line_index[EMPTY_NORTH]] = total - float(around.sum())
         self.arrivals[self.line_index[SOUTH]] = south_total
         # Carriers book only the cycles that left today (the line's room may have held some back).
         cycles = produce_sent.sum() + goods_total + inputs_total * (1 - p["trucking.backhaul_share"])
@@ -330,6 +337,20 @@ class Freight:
         if diverted_total > 0:
             extra = np.maximum(0.0, cost_usd[:, others] - route_east)
             today["cost_detour_usd"] += float((diverted * extra).sum())
+
+    def _go_home_around(self, empties, south_cost_usd):
+        """Empty trucks sent home by another port (per plant they served): the extra distance and
+        the expected wait there over the way they came, East, at truck costs.
+        """
+        today, others = self.model.today, self.other_ports
+        if not empties.sum() > 0:
+            return
+        # The way home mirrors the way south: the same distances and expected waits at each port.
+        cost = south_cost_usd[:, others]
+        best = np.argmin(cost, axis=1)
+        extra = np.maximum(0.0, cost[np.arange(len(best)), best] - self.inputs_route_usd[:, self.east])
+        today["cost_detour_usd"] += float((empties * extra).sum())
+        today["empties_around"] += float(empties.sum())
 
     # -------------------------------------------------------------------- deliveries
     def deliver(self, day, results, port_today):

@@ -9,6 +9,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from agents.cross_border_worker import NONFARM
 from model import input_output
 from model.freight import EXPORT_NORTH, FEEDS
 from model.parameters import line_names
@@ -61,7 +62,7 @@ DAILY_COLUMNS = (
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuter_time_hours", "commuter_paid_hours_lost",
     "commuters_quit",
     "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port",
-    "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads",
+    "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads", "empties_around",
     *COST_COLUMNS, "cost_total_usd", *OUTPUT_COLUMNS,
     *JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx",
     "trade_north_usd", "trade_south_usd",
@@ -177,7 +178,7 @@ def finish_day(model):
     today["jobs_trucking_us"] = sum(f.trucks for f in model.firms if f.base == "US") * drivers
     today["jobs_trucking_mx"] = sum(f.trucks for f in model.firms if f.base == "MX") * drivers
     wf = model.workforce
-    nonfarm_employed = float(wf.headcount[wf.nonfarm & wf.employed].sum())
+    nonfarm_employed = float(wf.headcount[(wf.sector == NONFARM) & wf.employed].sum())
     today["jobs_services_us"] = nonfarm_employed + model.labour_market.us_refilled
     today["jobs_retail_us"] = (today["visitor_spending_usd"] * 365 / 1e6
                                * p["crossers.retail_jobs_per_million_usd"])

@@ -56,7 +56,7 @@ def test_like_assumptions_form_groups_of_one_status_and_the_truck_economics_stay
         assert all(named[m] == name for m in g["members"])
     assert named["lines.east_pov_general.lot_places"] == named["lines.west_pedestrian.lot_places"]
     for key in ("lines.east_commercial_standard.booths", "lines.east_commercial_south.secondary_min",
-                "input_output.mx_retail_services.direct_jobs_per_million_usd", "port.staffing_share"):
+                "input_output.mx_retail_services.direct_jobs_per_million_usd", "port.expectation_weight"):
         assert named[key] is None  # the headline's economics are screened one by one
     screened = {f.group or f.name for f in factors}
     assert len(screened) < 0.7 * len(factors)

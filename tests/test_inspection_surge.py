@@ -70,10 +70,9 @@ def test_the_secondary_backlog_drains_within_days_after_the_surge(days):
     week_after = slice(last + pd.Timedelta(days=7), last + pd.Timedelta(days=14))
     assert (surge.loc[week_after, "commercial_in_lot_at_close"]
             <= base.loc[week_after, "commercial_in_lot_at_close"] + 2).all()
-    # The loads held back during the surge then crowd the line to primary for weeks: the port
-    # has little spare capacity to clear them, and the model says so rather than hiding it.
-    assert surge.loc[week_after, "commercial_time_in_port_mean_min"].mean() > \
-        2 * base.loc[week_after, "commercial_time_in_port_mean_min"].mean()
-    third_week = slice(last + pd.Timedelta(days=21), last + pd.Timedelta(days=28))
-    assert surge.loc[third_week, "commercial_time_in_port_mean_min"].mean() < \
-        2 * base.loc[third_week, "commercial_time_in_port_mean_min"].mean() + 10
+    # The loads held back during the surge go at the rate the lines can clear (carriers send no
+    # truck into a line it cannot clear, empty ones included), so a week on the lines to primary
+    # are back to an ordinary week's times, not crowded for weeks.
+    for after in (week_after, slice(last + pd.Timedelta(days=21), last + pd.Timedelta(days=28))):
+        assert surge.loc[after, "commercial_time_in_port_mean_min"].mean() < \
+            1.5 * base.loc[after, "commercial_time_in_port_mean_min"].mean() + 10

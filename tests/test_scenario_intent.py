@@ -98,9 +98,10 @@ def test_staffing_cut_takes_30_percent_of_cargo_officers_in_its_window_only(base
     assert (event.start, event.end, event.factor) == (dt.date(2024, 3, 1), dt.date(2024, 5, 29), 0.7)
     for day in (event.start, dt.date(2024, 4, 6), event.end):  # Friday, Saturday, Wednesday
         base, new = _booths(baseline, day), _booths(cut, day)
-        # Whole officers: 2.8 officers are 3 in most hours and 2 in the others.
+        # Whole officers (2.8 officers are 3 in most hours and 2 in the others), and the full
+        # port's booths capped by the lanes built: 70% of the day's booth-hours within 2.
         staffed, full = sum(new[n].sum() for n in NORTH), sum(base[n].sum() for n in NORTH)
-        assert abs(staffed - 0.7 * full) <= 1, day
+        assert abs(staffed - 0.7 * full) <= 2, day
         assert all(new[n].sum() <= base[n].sum() for n in NORTH)
         assert _same_port(baseline, cut, day, [n for n in base if n not in NORTH])
     for day in (event.start - dt.timedelta(days=1), event.end + dt.timedelta(days=1)):

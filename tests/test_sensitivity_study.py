@@ -250,14 +250,14 @@ def test_top_assumptions_rank_what_clears_the_noise_first():
                                                    ("oat", ["--points", "2"], "swing")])
 def test_sobol_and_one_at_a_time_studies_write_their_reports(method, options, index, tmp_path):
     path = tmp_path / "two.toml"
-    path.write_text('factors = ["port.staffing_share", "labour.slack_min"]\n')
+    path.write_text('factors = ["port.expectation_weight", "labour.slack_min"]\n')
     out = tmp_path / method
     assert cli.main(["sensitivity", "--method", method, *options, "--factors", str(path), "--days", "1",
                      "--reps", "2", "--out", str(out)]) == 0
     report = (out / "sensitivity.md").read_text()
     assert f"Method **{method}**" in report and f"| rank | factor | status | {index} |" in report
     indices = pd.read_csv(out / "indices.csv")
-    assert set(indices["factor"]) == {"port.staffing_share", "labour.slack_min"}
+    assert set(indices["factor"]) == {"port.expectation_weight", "labour.slack_min"}
     design_rows = len(pd.read_csv(out / "design.csv"))
     assert design_rows == (4 * (2 + 2) if method == "sobol" else 1 + 2 * 2)
     assert len(list((out / "runs").glob("*.json"))) == 2 * design_rows

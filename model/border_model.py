@@ -291,6 +291,7 @@ class BorderModel(mesa.Model):
         their time, and Imperial growers harvest with the crews that came (late crews pick less).
         """
         p = self.params
+        self.wait_by_hour_min = np.array([r.wait_by_hour_min for r in results])  # (lines, 24)
         outcomes.record_lines(self, results)
         # Commuters: the time in port at the ports and hours they chose, by home line and sector.
         self.time_in_port_by_hour = np.array([r.time_in_port_by_hour_min for r in results])  # (lines, 24)
@@ -365,7 +366,7 @@ class BorderModel(mesa.Model):
         w = self.weight
         # The port plans from what it saw: who came, and how long they waited.
         self.staffing.learn(self.date.weekday(), self.arrivals_by_hour,
-                            np.array([r.wait_by_hour_min for r in results]), w)
+                            self.wait_by_hour_min, w)
         open_today = port_today["open"] > 0
         wait = np.array([r.wait_mean_min for r in results])
         in_port = np.array([r.time_in_port_mean_min for r in results])

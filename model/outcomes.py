@@ -144,7 +144,7 @@ def record_lines(model, results):
     today["pedestrian_time_in_port_mean_min"] = _weighted(ped)
     today["vehicle_time_in_port_mean_min"] = _weighted(veh)
     booths = np.array(model.booths_today, dtype=float)  # (lines, 24), lines in the model's order
-    wait = np.array([r.wait_by_hour_min for r in results])
+    wait = model.wait_by_hour_min
     arrived = model.arrivals_by_hour[:, MORNING]
     arrived_n = arrived.sum(axis=1)
     morning = np.divide((arrived * wait[:, MORNING]).sum(axis=1), arrived_n, out=np.zeros(len(results)),

@@ -84,11 +84,22 @@ _DAY = (_HOURS >= DAY_SHIFT[0]) & (_HOURS < DAY_SHIFT[1])
 _DAY_HOURS, _NIGHT_HOURS = np.flatnonzero(_DAY), np.flatnonzero(~_DAY)
 
 
+def budgets(pool: str, params: dict) -> tuple[float, float]:
+    """A pool's officers on duty by day and by night (a port open only by day has one budget)."""
+    by_day = params[f"officers.{pool}_day"]
+    return by_day, params.get(f"officers.{pool}_night", by_day)
+
+
 def officers_by_hour(pool: str, params: dict, factor: float) -> np.ndarray:
     """Officers on duty at primary in each hour of the day, for one pool."""
-    by_day = params[f"officers.{pool}_day"]
-    by_night = params.get(f"officers.{pool}_night", by_day)  # a port open only by day has one budget
-    return spread(by_day * factor, _DAY_HOURS) + spread(by_night * factor, _NIGHT_HOURS)
+    by_day, by_night = budgets(pool, params)
+    return _shifts(by_day * factor, by_night * factor)
+
+
+@njit(cache=True)
+def _shifts(by_day: float, by_night: float) -> np.ndarray:
+    """Whole officers in each hour: the day shift's budget over its hours, the night's over the rest."""
+    return spread(by_day, _DAY_HOURS) + spread(by_night, _NIGHT_HOURS)
 
 
 @njit(cache=True)
@@ -145,12 +156,15 @@ class Staffing:
         self.weight = {pool: np.array([priority(lines[i].name, params) for i in idx])
                        for pool, idx in self.pools.items()}
         self.params = params
+        self.budgets = {pool: budgets(pool, params) for pool in self.pools}
         self.factor = params["port.staffing_share"]
         self.variation = params["officers.daily_variation"]
 
     def officers(self, pool: str, factor: float, present: float) -> np.ndarray:
         """Officers on duty by hour: the budget, the staffing factors and who is present today."""
-        return officers_by_hour(pool, self.params, self.factor * factor * present)
+        by_day, by_night = self.budgets[pool]
+        scale = self.factor * factor * present
+        return _shifts(by_day * scale, by_night * scale)
 
     def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> list:
         """Booths by hour of every line today: pools by the rule, other lines every open lane.

@@ -796,7 +796,23 @@ def _ctrl_c(signum, frame):
     """
     global _ctrl_c_pressed
     _ctrl_c_pressed = True
+    if _in_compiler(frame):
+        # Raised while numba's compiler is in LLVM (llvmlite, through ctypes, whose finalisers
+        # run there) a KeyboardInterrupt can crash the interpreter: ask again in a hundredth of
+        # a second, once the call into LLVM has returned.
+        signal.signal(signal.SIGALRM, _ctrl_c)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        return
     raise KeyboardInterrupt
+
+
+def _in_compiler(frame) -> bool:
+    """Whether Python is inside a call into LLVM (llvmlite or ctypes code) at this frame."""
+    while frame is not None:
+        if frame.f_globals.get("__name__", "").startswith(("llvmlite", "ctypes")):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _unraisable(hook_args):

@@ -302,3 +302,26 @@ def test_a_ctrl_c_python_swallows_still_ends_with_one_line_and_130(then):
     assert r.returncode == 130, r.stderr
     lines = r.stderr.strip().splitlines()
     assert lines == ["calexico: interrupted (Ctrl-C); results already written are kept"], r.stderr
+
+
+def test_a_ctrl_c_inside_llvm_waits_for_the_call_to_return():
+    """Raised inside llvmlite's ctypes calls a KeyboardInterrupt can crash the interpreter: the
+    handler asks again a moment later instead (a SIGALRM), and raises once outside."""
+    from types import SimpleNamespace
+
+    inside = SimpleNamespace(f_globals={"__name__": "llvmlite.binding.ffi"}, f_back=None)
+    ours = SimpleNamespace(f_globals={"__name__": "model.port"}, f_back=None)
+    assert cli._in_compiler(SimpleNamespace(f_globals={"__name__": "numba.core.dispatcher"}, f_back=inside))
+    assert not cli._in_compiler(ours)
+    previous = signal.getsignal(signal.SIGALRM)
+    try:
+        cli._ctrl_c(signal.SIGINT, inside)  # no raise: deferred
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
+        assert signal.getsignal(signal.SIGALRM) is cli._ctrl_c
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        with pytest.raises(KeyboardInterrupt):
+            cli._ctrl_c(signal.SIGALRM, ours)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        cli._ctrl_c_pressed = False

@@ -781,6 +781,7 @@ def main(argv=None) -> int:
     finally:
         if own_process:  # the work is done: a late Ctrl-C must not turn it into a traceback
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _no_second_ask()
 
 
 _ctrl_c_pressed = False
@@ -803,7 +804,14 @@ def _ctrl_c(signum, frame):
         signal.signal(signal.SIGALRM, _ctrl_c)
         signal.setitimer(signal.ITIMER_REAL, 0.01)
         return
+    _no_second_ask()
     raise KeyboardInterrupt
+
+
+def _no_second_ask():
+    """Cancel a deferred Ctrl-C's timer: one Ctrl-C, one KeyboardInterrupt."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
 
 
 def _in_compiler(frame) -> bool:

@@ -50,7 +50,7 @@ POOLS = {
 # The day shift 05:00-22:00 starts with the morning rush (CBP: heaviest 05:00-09:00); the night
 # shift has the other hours (assumption: CBP publishes no shift times by port).
 DAY_SHIFT = (5, 22)
-PRESENCE_EPOCH = dt.date(1970, 1, 1)  # the first day officers' presence is drawn for
+PRESENCE_EPOCH = dt.date(1970, 1, 1)  # the first day of the officers' presence stream
 
 
 def priority(line: str, params: dict) -> float:
@@ -200,8 +200,8 @@ class Staffing:
         (the stream is drawn again, longer, when a later day asks: its rows stay the same).
         """
         k = (day - PRESENCE_EPOCH).days
-        if k < 0:
-            raise ValueError(f"officers' presence is drawn from {PRESENCE_EPOCH} on, not for {day}")
+        if k < 0:  # before the stream's first day: a generator of the date's own (slower, as good)
+            return np.random.default_rng([self.seed, 9, day.toordinal()]).uniform(-1.0, 1.0, size=len(self.pools))
         if k >= self._presence.shape[0]:
             rows = k + 1 + 366
             self._presence = np.random.default_rng([self.seed, 9]).uniform(-1.0, 1.0, size=(rows, len(self.pools)))

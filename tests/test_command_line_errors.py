@@ -318,9 +318,10 @@ def test_a_ctrl_c_inside_llvm_waits_for_the_call_to_return():
         cli._ctrl_c(signal.SIGINT, inside)  # no raise: deferred
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 0
         assert signal.getsignal(signal.SIGALRM) is cli._ctrl_c
-        signal.setitimer(signal.ITIMER_REAL, 0)
         with pytest.raises(KeyboardInterrupt):
-            cli._ctrl_c(signal.SIGALRM, ours)
+            cli._ctrl_c(signal.SIGINT, ours)  # a second Ctrl-C before the timer: raised, the timer cancelled
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+        assert signal.getsignal(signal.SIGALRM) == signal.SIG_IGN
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

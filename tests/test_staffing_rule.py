@@ -108,6 +108,8 @@ def test_a_days_presence_does_not_depend_on_the_days_asked_before_it():
     later_first = BorderModel({"simulation.days": 2}, seed=5, collect=False).staffing
     later_first.presence_draws(dt.date(2040, 1, 1))
     assert np.array_equal(later_first.presence_draws(day), drawn)
+    old = dt.date(1969, 12, 31)  # before the stream: a draw of the date's own, the same every time
+    assert np.array_equal(first.presence_draws(old), later_first.presence_draws(old))
     other_seed = BorderModel({"simulation.days": 2}, seed=6, collect=False).staffing
     assert not np.array_equal(other_seed.presence_draws(day), drawn)
     assert (np.abs(drawn) <= 1).all()

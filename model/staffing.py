@@ -90,12 +90,6 @@ def budgets(pool: str, params: dict) -> tuple[float, float]:
     return by_day, params.get(f"officers.{pool}_night", by_day)
 
 
-def officers_by_hour(pool: str, params: dict, factor: float) -> np.ndarray:
-    """Officers on duty at primary in each hour of the day, for one pool."""
-    by_day, by_night = budgets(pool, params)
-    return _shifts(by_day * factor, by_night * factor)
-
-
 @njit(cache=True)
 def _shifts(by_day: float, by_night: float) -> np.ndarray:
     """Whole officers in each hour: the day shift's budget over its hours, the night's over the rest."""

@@ -79,7 +79,8 @@ class BorderModel(mesa.Model):
         switch_min = [across_km / p["crossers.transit_speed_kmh" if kind == "pedestrian" else "crossers.city_speed_kmh"]
                       * 60.0 for kind in KINDS]
         work, shop = p["crossers.work_wait_utility_per_min"], p["crossers.shopping_wait_utility_per_min"]
-        self.port_choice = PortChoice(self.line_index, people, (work, work, shop), switch_min)
+        self.port_choice = PortChoice(self.line_index, people, (work, work, shop), switch_min,
+                                      p["crossers.reconsider_share"])
         self.people_lines = self.port_choice.lines
         # What inspection takes at each line on an ordinary day: a crossing's expected delay is
         # its expected time in port beyond this.

@@ -8,6 +8,13 @@ picks a port by a logit on the time it expects to lose there, with the drive acr
 whose gate is closed at that hour is chosen only by retiming: the crosser comes when it
 opens and loses the time until then, so nobody stands at a closed gate, and people prefer
 the open port unless the choice model says the later crossing is worth it.
+
+Crossing is a habit. Each day only a share of crossers reconsider their port; the rest cross
+where they crossed yesterday (day-to-day assignment: Horowitz 1984, Cascetta and Cantarella
+1991; docs/odd.md). Without it every crosser answers the same forecast at once, and the herd
+swings between the ports from day to day. The habit does not move where the crowd settles
+(a steady state is the logit's), only how fast it gets there. A change in the gates' hours is
+news: everyone it touches reconsiders that day.
 """
 
 import numpy as np
@@ -38,7 +45,8 @@ def gate_opening(booths_by_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class PortChoice:
     """Hourly port shares of each people group, and the time they lose to the ports."""
 
-    def __init__(self, line_index: dict, profiles: np.ndarray, wait_coefficients_per_min, switch_min: float):
+    def __init__(self, line_index: dict, profiles: np.ndarray, wait_coefficients_per_min, switch_min: float,
+                 reconsider_share: float = 1.0):
         """Set up the choice.
 
         Args:
@@ -46,12 +54,15 @@ class PortChoice:
             profiles: (3 groups, 24) desired crossing hours of PEOPLE_GROUPS, each summing to 1.
             wait_coefficients_per_min: utility per minute lost, by group (negative).
             switch_min: minutes to get to the port that is not home, by kind (KINDS).
+            reconsider_share: share of crossers who reconsider their port each day.
 
         """
         self.lines = np.array([[line_index[f"{p}_{k}"] for k in KINDS] for p in PORTS])  # (port, kind)
         self.profiles = np.asarray(profiles, dtype=float)
         self.beta = np.asarray(wait_coefficients_per_min, dtype=float)
         self.switch_min = np.asarray(switch_min, dtype=float)  # (kind,)
+        self.reconsider_share = float(reconsider_share)
+        self.chosen = False  # no habit before the first day: everyone chooses
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
@@ -76,6 +87,7 @@ class PortChoice:
         # The port's booth arrays are shared per day type and staffing, so gates seen before are
         # looked up, not worked out again.
         gates = tuple(id(booths_by_hour[i]) for i in self.lines.flat)
+        yesterday_hour = self.crossing_hour
         if gates not in self._gates:
             hour, wait = np.empty_like(self.crossing_hour), np.empty_like(self.gate_wait_min)
             for p, k in np.ndindex(self.lines.shape):
@@ -88,7 +100,13 @@ class PortChoice:
         utility = self.beta[:, None, None, None, None] * cost[None, None] + self._away_utility
         utility -= utility.max(axis=2, keepdims=True)
         weight = np.exp(utility)
-        self.shares = weight / weight.sum(axis=2, keepdims=True)
+        choice = weight / weight.sum(axis=2, keepdims=True)
+        if not self.chosen:
+            self.shares, self.chosen = choice, True
+            return self.shares
+        # Who reconsiders: the usual share, and everyone whose gate times changed since yesterday.
+        reconsider = np.where((self.crossing_hour != yesterday_hour).any(axis=0), 1.0, self.reconsider_share)
+        self.shares = self.shares + reconsider * (choice - self.shares)
         return self.shares
 
     def _lost_min(self, time_in_port_by_hour: np.ndarray) -> np.ndarray:

@@ -64,14 +64,78 @@ def test_at_the_baselines_waits_some_commuters_use_the_port_that_is_not_home(har
 
 
 def test_a_longer_wait_at_west_sends_more_commuters_east():
-    """The response itself, in the range of waits that happen: with West's pedestrian booths cut
-    from ten to eight, West's lines grow and more of its commuters cross at East."""
-    def east_share(booths):
-        m = BorderModel({"simulation.days": 14, "lines.west_pedestrian.booths": booths}, seed=0).run()
+    """The response itself, in the range of waits that happen: with 15% fewer officers on West's
+    day shift, West's pedestrian line grows and more of its commuters cross at East."""
+    officers = BorderModel({}).params["officers.west_passenger_day"]
+
+    def east_share(share_of_officers):
+        m = BorderModel({"simulation.days": 14, "officers.west_passenger_day": officers * share_of_officers},
+                        seed=0).run()
         daily = m.datacollector.get_table_dataframe("daily")
         d = daily[daily["measured"]]
         return d["east_pedestrians"].sum() / (d["east_pedestrians"] + d["west_pedestrians"]).sum(), d
-    base_share, base = east_share(10)
-    cut_share, cut = east_share(8)
-    assert cut["west_pedestrian_wait_mean_min"].mean() > base["west_pedestrian_wait_mean_min"].mean()
-    assert cut_share > base_share + 0.01
+    base_share, base = east_share(1.0)
+    cut_share, cut = east_share(0.85)
+    assert cut["west_pedestrian_wait_mean_min"].mean() > base["west_pedestrian_wait_mean_min"].mean() + 10
+    assert cut_share > base_share + 0.05
+
+
+def _choice(reconsider_share):
+    """A choice between the ports for one (port, kind) line each, both open all day."""
+    from model.port_choice import PORTS, PortChoice
+    names = [f"{p}_{k}" for p in PORTS for k in KINDS]
+    profiles = np.full((len(PEOPLE_GROUPS), 24), 1 / 24)
+    choice = PortChoice({n: i for i, n in enumerate(names)}, profiles, (-0.05, -0.05, -0.09),
+                        [30.0] * len(KINDS), reconsider_share)
+    open_all_day = [np.full(24, 4) for _ in names]
+    return choice, open_all_day, len(names)
+
+
+def test_a_share_of_crossers_reconsider_each_day_and_the_rest_keep_yesterdays_port():
+    """Habit: after West's expected wait jumps, the shares move a third of the way to the new
+    logit shares each day (at a reconsidering share of 1/3), and settle on them."""
+    choice, gates, n = _choice(1 / 3)
+    calm, jammed = np.full((n, 24), 10.0), np.full((n, 24), 10.0)
+    jammed[:len(KINDS)] = 60.0  # West's lines
+    before = choice.choose(calm, gates).copy()
+    first = choice.choose(jammed, gates).copy()
+    second = choice.choose(jammed, gates).copy()
+    for _ in range(60):
+        settled = choice.choose(jammed, gates).copy()
+    target = _choice(1.0)[0].choose(jammed, gates)
+    assert np.allclose(first, before + (target - before) / 3)
+    assert np.allclose(second, first + (target - first) / 3)
+    assert np.allclose(settled, target, atol=1e-6), "the habit moves how fast the crowd settles, not where"
+    west_home_going_east = (slice(None), 0, 1)
+    assert (first[west_home_going_east] > before[west_home_going_east] + 0.01).all()
+
+
+def test_a_change_in_the_gates_hours_makes_everyone_it_touches_reconsider_at_once():
+    """Nobody keeps a habit of a gate that is closed today: those hours choose afresh."""
+    choice, gates, n = _choice(0.1)
+    times = np.full((n, 24), 10.0)
+    choice.choose(times, gates)
+    closed = list(gates)
+    closed[0] = np.where(np.arange(24) < 12, 0, 4)  # West's first line shut until noon
+    shares = choice.choose(times, closed)
+    fresh, _, _ = _choice(1.0)
+    fresh.choose(times, gates)
+    target = fresh.choose(times, closed)
+    kind = 0
+    assert np.allclose(shares[..., kind, :12], target[..., kind, :12]), "the closed hours are chosen afresh"
+    assert np.allclose(shares[..., 1:, :], target[..., 1:, :]), "the other lines' choices did not change"
+
+
+def test_habit_keeps_the_crowd_from_swinging_between_the_ports_with_quick_expectations():
+    """At a quick memory of waits (the range's high end) a crowd that all re-chooses every day
+    swings between the ports from day to day; at the default share reconsidering it does not."""
+    def daily_swing(reconsider_share):
+        m = BorderModel({"simulation.days": 56, "port.expectation_weight": 0.45,
+                         "crossers.reconsider_share": reconsider_share}, seed=0).run()
+        d = m.datacollector.get_table_dataframe("daily")
+        d = d[d["measured"]]
+        west = d["west_pov_general_served"] / (d["west_pov_general_served"] + d["east_pov_general_served"])
+        return west.diff().abs().mean()
+    herd, habit = daily_swing(1.0), daily_swing(BorderModel({}).params["crossers.reconsider_share"])
+    assert herd > 0.05, "without habit the West share of general cars swings by points from day to day"
+    assert habit < herd / 3

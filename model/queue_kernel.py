@@ -324,7 +324,8 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
 @njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, docks_by_hour, lot_places,
-             in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None, released_by_hour=None):
+             in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None, released_by_hour=None,
+             wait_by_hour_min=None, time_in_port_by_hour_min=None):
     """One line's day through primary and secondary, in one compiled pass.
 
     Draws the day (arrival times, inspection times, referrals), then queues it by
@@ -360,6 +361,10 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         port_hist: the same for the time in port's histogram (optional).
         released_by_hour: 24 zeroed counts to which each release is added in the hour it
             happens (optional): the line's outflow, which feeds a line behind it.
+        wait_by_hour_min: 24 zeroed values where the mean wait by arrival hour is written
+            (optional): a row of the day's table of every line, so that no array is made per
+            line and day.
+        time_in_port_by_hour_min: the same for the mean time in port by arrival hour.
 
     Returns:
         (served at primary, mean wait to primary, its p95, mean wait to primary by arrival
@@ -430,9 +435,12 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         port_hist = np.zeros(n_bins, dtype=np.int64)
     if released_by_hour is None:
         released_by_hour = np.zeros(24)
-    by_hour = np.zeros(24)
+    if wait_by_hour_min is None:
+        wait_by_hour_min = np.zeros(24)
+    if time_in_port_by_hour_min is None:
+        time_in_port_by_hour_min = np.zeros(24)
+    by_hour, port_by_hour = wait_by_hour_min, time_in_port_by_hour_min
     by_hour_n = np.zeros(24)
-    port_by_hour = np.zeros(24)
     port_by_hour_n = np.zeros(24)
     wait_total = inspect = secondary_wait = blocked = port_total = 0.0
     max_wait = max_port = 0.0

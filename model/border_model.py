@@ -165,7 +165,7 @@ class BorderModel(mesa.Model):
             self._port_days[key] = lines_today
         booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
                                      lines_today["officer_factors"])
-        return {**lines_today, "booths": booths, "booth_hours": np.array(booths).sum(axis=1).tolist(),
+        return {**lines_today, "booths": booths, "booth_hours": booths.sum(axis=1).tolist(),
                 "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 
     def _port_day(self, weekday: int, events: list) -> dict:
@@ -268,11 +268,16 @@ class BorderModel(mesa.Model):
         cdfs[totals[:, 0] <= 0] = _UNIFORM_CDF
         # Fractional expected arrivals round up or down at random, from a stream of their own.
         counts = np.floor(self.arrivals + self.rounding_stream.random(len(self.lines))).astype(int).tolist()
+        # The day's figures by line and hour, which the lines write in place.
+        self.wait_by_hour_min = np.zeros((len(self.lines), 24))
+        self.time_in_port_by_hour = np.zeros((len(self.lines), 24))
+        released_by_hour = np.zeros((len(self.lines), 24))
 
         def serve(i):
             return self.lines[i].serve_day(counts[i], cdfs[i], port_today["booths"][i], port_today["primary_min"][i],
                                            port_today["secondary_share"][i], self.line_streams[i], self.waiting,
-                                           port_today["docks"][i])
+                                           port_today["docks"][i], (self.wait_by_hour_min[i],
+                                                                    self.time_in_port_by_hour[i], released_by_hour[i]))
 
         # Loads clear Mexico's export customs first: the trucks it releases, in the hours it
         # releases them, are the arrivals of the US line behind it.
@@ -292,10 +297,8 @@ class BorderModel(mesa.Model):
         their time, and Imperial growers harvest with the crews that came (late crews pick less).
         """
         p = self.params
-        self.wait_by_hour_min = np.array([r.wait_by_hour_min for r in results])  # (lines, 24)
         outcomes.record_lines(self, results)
         # Commuters: the time in port at the ports and hours they chose, by home line and sector.
-        self.time_in_port_by_hour = np.array([r.time_in_port_by_hour_min for r in results])  # (lines, 24)
         lived = self.port_choice.lived_min(self.time_in_port_by_hour)
         waits = np.zeros((len(self.lines), 2))
         waits[self.people_lines, FARM] = lived[PEOPLE_GROUPS.index("farm_commuters")]

@@ -155,7 +155,8 @@ class Line:
 
     def serve_day(self, n_new: int, cdf_by_hour: np.ndarray, booths_by_hour: np.ndarray,
                   primary_min: float, secondary_share: float, rng: np.random.Generator,
-                  waiting: bool = True, docks_by_hour: np.ndarray | None = None) -> LineDay:
+                  waiting: bool = True, docks_by_hour: np.ndarray | None = None,
+                  by_hour: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> LineDay:
         """Run the line through one day.
 
         Args:
@@ -168,31 +169,37 @@ class Line:
             waiting: False for the no-delay counterfactual (no line, inspection still takes time).
             docks_by_hour: secondary docks staffed each hour (default: `docks_by_hour` on a
                 weekday at full staffing).
+            by_hour: three zeroed arrays of 24 where the day's figures by hour go (wait, time in
+                port, releases), rows of the day's table of every line, so that the line makes
+                no array of its own for them (default: new ones).
 
         """
+        wait_by_hour, port_by_hour, released_by_hour = (np.zeros(24), np.zeros(24), np.zeros(24)) \
+            if by_hour is None else by_hour
         n_carry = self.carried_wait_min.shape[0]
         n = n_carry + n_new
         if not waiting:
             # Nobody waits, for a booth or a dock; each crosser's inspections still take their time.
             self.carried_wait_min = np.zeros(0)
             in_port_min = primary_min + secondary_share * self.secondary_min
-            return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, n * in_port_min / 60.0, np.zeros(24),
+            port_by_hour[:] = in_port_min
+            released_by_hour[:] = n * np.diff(cdf_by_hour)
+            return LineDay(n_new, n, 0.0, 0.0, 0, 0.0, 0.0, n * in_port_min / 60.0, wait_by_hour,
                            referred=int(round(n * secondary_share)), released=n,
                            time_in_port_mean_min=in_port_min, time_in_port_p95_min=in_port_min,
-                           time_in_port_by_hour_min=np.full(24, in_port_min),
-                           released_by_hour=n * np.diff(cdf_by_hour))
+                           time_in_port_by_hour_min=port_by_hour, released_by_hour=released_by_hour)
         if docks_by_hour is None:
             docks_by_hour = self.docks_by_hour(0, 1.0)
         if self._draws.shape[0] < 2 * n + 1:
             self._draws = np.empty(2 * (2 * n + 1))
         spacings = rng.standard_exponential(out=self._draws[:n_new + 1])
         uniforms = rng.random(out=self._draws[n_new + 1:n_new + 1 + n])
-        released_by_hour = np.zeros(24)
-        (served, mean, p95_min, by_hour, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
-         released, port_mean, port_p95, port_by_hour, in_lot, in_lot_service) = line_day(
+        (served, mean, p95_min, _, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
+         released, port_mean, port_p95, _, in_lot, in_lot_service) = line_day(
             spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
             secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
-            self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist, released_by_hour)
+            self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist, released_by_hour,
+            wait_by_hour, port_by_hour)
         self.carried_wait_min = left
         self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(
@@ -204,7 +211,7 @@ class Line:
             wait_hours=wait_min / 60.0,
             secondary_wait_hours=sec_wait_min / 60.0,
             inspection_hours=inspect_min / 60.0,
-            wait_by_hour_min=by_hour,
+            wait_by_hour_min=wait_by_hour,
             referred=referred,
             released=released,
             time_in_port_mean_min=port_mean,

@@ -160,8 +160,8 @@ class Staffing:
         scale = self.factor * factor * present
         return _shifts(by_day * scale, by_night * scale)
 
-    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> list:
-        """Booths by hour of every line today: pools by the rule, other lines every open lane.
+    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> np.ndarray:
+        """Booths by hour of every line today, (lines, 24): pools by the rule, other lines every open lane.
 
         Args:
             day: the date (its weekday sets the plan; the date, who is present).
@@ -170,22 +170,20 @@ class Staffing:
             factors: staffing-event factor on each pool's officers today.
 
         """
-        booths = list(lanes)
+        booths = np.array(lanes)  # the pools' rows are replaced by the rule's
         present = 1.0 + self.variation * self.presence_draws(day)
         plan = day.weekday()
-        if np.isnan(self.expected_arrivals[plan]).all():  # a weekday never seen: the latest seen, or the lanes
+        if np.isnan(self.expected_arrivals[plan, 0, 0]):  # a weekday never seen: the latest seen, or the lanes
             seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
             plan = seen[-1] if seen.size else None
-        expected = None if plan is None else self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
+        if plan is None:
+            load = booths.astype(float)
+        else:  # every line's load at once: the pools take their rows
+            expected = self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
+            load = expected * np.array(primary_min)[:, None] / 60.0
         for (pool, idx), here in zip(self.pools.items(), present, strict=True):
-            pool_lanes = np.array([lanes[i] for i in idx])
-            if expected is None:
-                load = pool_lanes.astype(float)
-            else:
-                load = expected[idx] * np.array([primary_min[i] for i in idx])[:, None] / 60.0
-            staffed = allocate(self.officers(pool, factors.get(pool, 1.0), here), pool_lanes, load, self.weight[pool])
-            for row, i in enumerate(idx):
-                booths[i] = staffed[row]
+            booths[idx] = allocate(self.officers(pool, factors.get(pool, 1.0), here), booths[idx], load[idx],
+                                   self.weight[pool])
         return booths
 
     def presence_draws(self, day: dt.date) -> np.ndarray:

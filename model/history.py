@@ -166,4 +166,5 @@ def set_parameters(model, values: dict, applier: Applier | None = None):
                                      for line in model.lines])
     model._port_days.clear()
     model.port_choice._gates.clear()
+    model.port_choice.reconsider_share = model.params["crossers.reconsider_share"]
 

@@ -61,8 +61,8 @@ class PortChoice:
         self.profiles = np.asarray(profiles, dtype=float)
         self.beta = np.asarray(wait_coefficients_per_min, dtype=float)
         self.switch_min = np.asarray(switch_min, dtype=float)  # (kind,)
-        self.reconsider_share = float(reconsider_share)
-        self.chosen = False  # no habit before the first day: everyone chooses
+        self.reconsider_share = float(reconsider_share)  # 1: no habit, everyone re-chooses daily
+        self._chosen = False  # no habit before the first day: everyone chooses
         self.shares = np.zeros((len(PEOPLE_GROUPS), 2, 2, len(KINDS), 24))  # (group, home, port, kind, hour)
         self.crossing_hour = np.tile(HOURS, (2, len(KINDS), 1))  # (port, kind, hour wanted) -> hour crossed
         self.gate_wait_min = np.zeros((2, len(KINDS), 24))
@@ -87,7 +87,7 @@ class PortChoice:
         # The port's booth arrays are shared per day type and staffing, so gates seen before are
         # looked up, not worked out again.
         gates = tuple(id(booths_by_hour[i]) for i in self.lines.flat)
-        yesterday_hour = self.crossing_hour
+        yesterday_hour, yesterday_gate_wait = self.crossing_hour, self.gate_wait_min
         if gates not in self._gates:
             hour, wait = np.empty_like(self.crossing_hour), np.empty_like(self.gate_wait_min)
             for p, k in np.ndindex(self.lines.shape):
@@ -101,11 +101,13 @@ class PortChoice:
         utility -= utility.max(axis=2, keepdims=True)
         weight = np.exp(utility)
         choice = weight / weight.sum(axis=2, keepdims=True)
-        if not self.chosen:
-            self.shares, self.chosen = choice, True
+        if not self._chosen:
+            self.shares, self._chosen = choice, True
             return self.shares
-        # Who reconsiders: the usual share, and everyone whose gate times changed since yesterday.
-        reconsider = np.where((self.crossing_hour != yesterday_hour).any(axis=0), 1.0, self.reconsider_share)
+        # Who reconsiders: the usual share, and everyone whose gate times changed since yesterday
+        # (a gate shut all day keeps each hour's crossing hour, but not its wait).
+        gates_changed = (self.crossing_hour != yesterday_hour) | (self.gate_wait_min != yesterday_gate_wait)
+        reconsider = np.where(gates_changed.any(axis=0), 1.0, self.reconsider_share)
         self.shares = self.shares + reconsider * (choice - self.shares)
         return self.shares
 

@@ -111,19 +111,31 @@ def test_a_share_of_crossers_reconsider_each_day_and_the_rest_keep_yesterdays_po
 
 
 def test_a_change_in_the_gates_hours_makes_everyone_it_touches_reconsider_at_once():
-    """Nobody keeps a habit of a gate that is closed today: those hours choose afresh."""
-    choice, gates, n = _choice(0.1)
-    times = np.full((n, 24), 10.0)
-    choice.choose(times, gates)
-    closed = list(gates)
-    closed[0] = np.where(np.arange(24) < 12, 0, 4)  # West's first line shut until noon
-    shares = choice.choose(times, closed)
-    fresh, _, _ = _choice(1.0)
-    fresh.choose(times, gates)
-    target = fresh.choose(times, closed)
-    kind = 0
+    """Nobody keeps a habit of a gate that is closed today: those hours choose afresh, while
+    the hours whose gates did not change keep 90% of yesterday's choice (a share of 0.1)."""
+    def shares_after(gates_today):
+        choice, gates, n = _choice(0.1)
+        before = choice.choose(np.full((n, 24), 10.0), gates).copy()
+        west_slower = np.full((n, 24), 10.0)
+        west_slower[:len(KINDS)] = 40.0  # the times move too, so the habit shows
+        fresh, _, _ = _choice(1.0)
+        fresh.choose(np.full((n, 24), 10.0), gates)
+        return before, choice.choose(west_slower, gates_today), fresh.choose(west_slower, gates_today)
+    _, gates, _ = _choice(1.0)
+    kind = 0  # West's first line
+    until_noon = list(gates)
+    until_noon[kind] = np.where(np.arange(24) < 12, 0, 4)
+    before, shares, target = shares_after(until_noon)
     assert np.allclose(shares[..., kind, :12], target[..., kind, :12]), "the closed hours are chosen afresh"
-    assert np.allclose(shares[..., 1:, :], target[..., 1:, :]), "the other lines' choices did not change"
+    kept = before + 0.1 * (target - before)
+    assert np.allclose(shares[..., kind, 12:], kept[..., kind, 12:]), "the open hours keep the habit"
+    assert np.allclose(shares[..., 1:, :], kept[..., 1:, :]), "the other lines keep the habit"
+    assert not np.allclose(kept, target)
+    all_day = list(gates)
+    all_day[kind] = np.zeros(24, dtype=np.int64)
+    _, shares, target = shares_after(all_day)
+    assert np.allclose(shares[..., kind, :], target[..., kind, :]), "a gate shut all day is news at every hour"
+    assert (shares[:, 0, 0, kind, :] < 1e-3).all(), "nobody keeps crossing at the shut gate"
 
 
 def test_habit_keeps_the_crowd_from_swinging_between_the_ports_with_quick_expectations():

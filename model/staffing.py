@@ -149,7 +149,6 @@ class Staffing:
         """Take new budgets and priorities (the hindcast's dated changes); what the port expects stays."""
         self.weight = {pool: np.array([priority(lines[i].name, params) for i in idx])
                        for pool, idx in self.pools.items()}
-        self.params = params
         self.budgets = {pool: budgets(pool, params) for pool in self.pools}
         self.factor = params["port.staffing_share"]
         self.variation = params["officers.daily_variation"]

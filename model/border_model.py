@@ -260,6 +260,11 @@ class BorderModel(mesa.Model):
         sums = trucks.sum(axis=1, keepdims=True)
         weights += self.freight.arrivals[:, None] * trucks / np.where(sums > 0, sums, 1.0)
         self.arrivals_by_hour = weights
+        # The passenger officers go where today's lines are, hour by hour (model.staffing).
+        waiting = np.array([line.carried_wait_min.shape[0] for line in self.lines], dtype=float)
+        self.staffing.staff_to_the_lines(day, port_today["booths"], port_today["lanes"], weights,
+                                         port_today["primary_min"], waiting, port_today["officer_factors"])
+        port_today["booth_hours"] = port_today["booths"].sum(axis=1).tolist()
         self.booths_today = port_today["booths"]
         totals = weights.sum(axis=1, keepdims=True)
         self.arrivals = totals[:, 0]

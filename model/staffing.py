@@ -32,6 +32,20 @@ The port plans each weekday from the arrivals and waits it has seen on that week
 gets more booths within the officers on duty, and moving officers moves waits. Secondary docks are
 staffed apart (their count is the line's docks, scaled with the pool's officers).
 
+The passenger pools staff to the line through the day (`staff_to_the_line`): CBP opens
+"all available lanes as needed" and lanes "commensurate with traffic flow" (CBP Laredo Field
+Office, 16 Mar 2016), and moved officers from other work to primary at the peak (CBP El Paso,
+20 Dec 2012). Hour by hour the rule above places the officers on duty by the work in front of
+each line: the hour's arrivals and the crossers still in line (a fluid queue, carried from
+hour to hour and from the night before), so a line that grows draws officers the same hour.
+The general and Ready lanes of a port are one set of lanes whose signs the port switches
+(`SHARED_LANES`: "we can easily change the LED signage which advise drivers what type of
+traffic each lane processes", CBP El Paso, 17 Apr 2018; pipe gates "to direct traffic into
+expanded Ready Lanes" at the peak, CBP El Paso, 2017): either class may use a lane of the
+other, never more than the two have together. SENTRI lanes are segregated and stay their own.
+The cargo pool keeps the weekday plan: the trucks' hours and counts are known from the
+dispatch, and a commercial lane is not re-signed.
+
 The Mexican customs' lines (export and southbound) have no CBP officers: their booths stay
 every lane in their open hours, as before.
 """
@@ -50,6 +64,10 @@ POOLS = {
 # The day shift 05:00-22:00 starts with the morning rush (CBP: heaviest 05:00-09:00); the night
 # shift has the other hours (assumption: CBP publishes no shift times by port).
 DAY_SHIFT = (5, 22)
+# The pools that staff to the line within the day (the rest keep the weekday plan).
+STAFFED_TO_THE_LINE = ("west_passenger", "east_passenger")
+# Lines whose lanes are one set, re-signed between them as the lines need (see the docstring).
+SHARED_LANES = (("west_pov_general", "west_pov_ready"), ("east_pov_general", "east_pov_ready"))
 PRESENCE_EPOCH = dt.date(1970, 1, 1)  # the first day of the officers' presence stream
 
 
@@ -97,6 +115,59 @@ def _shifts(by_day: float, by_night: float) -> np.ndarray:
 
 
 @njit(cache=True)
+def staff_to_the_line(officers, lanes, arrivals, primary_min, waiting, weight, shared):
+    """Booths by line and hour, each hour's officers placed by the work in front of each line.
+
+    The rule of `allocate`, where a line's work in an hour is the hour's arrivals and the
+    crossers still in line, times its primary minutes, and the line left at the end of the hour
+    is the next hour's (a fluid queue: served at the staffed booths' rate).
+
+    Args:
+        officers: (24,) officers on duty at primary each hour.
+        lanes: (lines, 24) lanes open each hour (0 where the line is closed).
+        arrivals: (lines, 24) crossers expected to join each line in each hour today.
+        primary_min: (lines,) primary minutes a crosser.
+        waiting: (lines,) crossers in line at midnight (carried from the day before).
+        weight: (lines,) priorities, the lines in order of favour (first = most favoured).
+        shared: (lines,) the set of lanes each line draws on: lines with the same number share
+            their lanes (the general and Ready lanes), the others have their own.
+
+    Returns:
+        (lines, 24) booths staffed: within the officers, within the lanes of each set.
+
+    """
+    n_lines = lanes.shape[0]
+    booths = np.zeros((n_lines, 24), dtype=np.int64)
+    queue = waiting.astype(np.float64).copy()
+    rate = 60.0 / np.maximum(primary_min, 1e-6)  # crossers a booth serves an hour
+    for h in range(24):
+        room = np.zeros(n_lines, dtype=np.int64)  # lanes of each set not yet staffed
+        for i in range(n_lines):
+            room[shared[i]] += lanes[i, h]
+        left = officers[h]
+        for i in range(n_lines):
+            if left > 0 and lanes[i, h] > 0 and room[shared[i]] > 0:
+                booths[i, h] = 1
+                room[shared[i]] -= 1
+                left -= 1
+        while left > 0:
+            best, best_value = -1, 0.0
+            for i in range(n_lines):
+                if booths[i, h] > 0 and room[shared[i]] > 0:
+                    value = weight[i] * (arrivals[i, h] + queue[i]) / rate[i] / booths[i, h]
+                    if value > best_value:
+                        best, best_value = i, value
+            if best < 0:
+                break
+            booths[best, h] += 1
+            room[shared[best]] -= 1
+            left -= 1
+        for i in range(n_lines):
+            queue[i] = max(0.0, queue[i] + arrivals[i, h] - booths[i, h] * rate[i])
+    return booths
+
+
+@njit(cache=True)
 def allocate(officers, lanes, load, weight):
     """Booths staffed by line and hour: the rule in the module docstring.
 
@@ -138,6 +209,10 @@ class Staffing:
     def __init__(self, lines, params: dict, seed: int = 0):
         index = {line.name: line.index for line in lines}
         self.pools = {pool: np.array([index[name] for name in names]) for pool, names in POOLS.items()}
+        # Each pool's lines by the set of lanes they draw on (a line's own number, or its partner's).
+        partner = {b: a for a, b in SHARED_LANES}
+        self.shared = {pool: np.array([names.index(partner.get(name, name)) for name in names])
+                       for pool, names in POOLS.items()}
         self.seed = seed
         self._presence = np.zeros((0, len(POOLS)))  # officers' presence draws by day since PRESENCE_EPOCH
         # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
@@ -170,7 +245,7 @@ class Staffing:
 
         """
         booths = np.array(lanes)  # the pools' rows are replaced by the rule's
-        present = 1.0 + self.variation * self.presence_draws(day)
+        present = self.present(day)
         plan = day.weekday()
         if np.isnan(self.expected_arrivals[plan, 0, 0]):  # a weekday never seen: the latest seen, or the lanes
             seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
@@ -181,9 +256,42 @@ class Staffing:
             expected = self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
             load = expected * np.array(primary_min)[:, None] / 60.0
         for (pool, idx), here in zip(self.pools.items(), present, strict=True):
-            booths[idx] = allocate(self.officers(pool, factors.get(pool, 1.0), here), booths[idx], load[idx],
-                                   self.weight[pool])
+            if pool in STAFFED_TO_THE_LINE:  # a first guess from the weekday's traffic (staff_to_the_lines)
+                arrivals = booths[idx].astype(float) if plan is None else self.expected_arrivals[plan][idx]
+                booths[idx] = staff_to_the_line(self.officers(pool, factors.get(pool, 1.0), here), booths[idx],
+                                                arrivals, np.asarray(primary_min, dtype=float)[idx],
+                                                np.zeros(idx.size), self.weight[pool], self.shared[pool])
+            else:
+                booths[idx] = allocate(self.officers(pool, factors.get(pool, 1.0), here), booths[idx], load[idx],
+                                       self.weight[pool])
         return booths
+
+    def staff_to_the_lines(self, day: dt.date, booths: np.ndarray, lanes: list, arrivals: np.ndarray,
+                           primary_min: list, waiting: np.ndarray, factors: dict):
+        """Re-staff the passenger pools by today's lines, hour by hour (`staff_to_the_line`), in place.
+
+        Args:
+            day: the date (who is present).
+            booths: (lines, 24) the day's booths; the passenger pools' rows are replaced.
+            lanes: each line's lanes open by hour today.
+            arrivals: (lines, 24) crossers expected at each line and hour today.
+            primary_min: each line's primary minutes today.
+            waiting: (lines,) crossers in line at midnight.
+            factors: staffing-event factor on each pool's officers today.
+
+        """
+        present = self.present(day)
+        minutes = np.asarray(primary_min, dtype=float)
+        for k, (pool, idx) in enumerate(self.pools.items()):
+            if pool in STAFFED_TO_THE_LINE:
+                booths[idx] = staff_to_the_line(
+                    self.officers(pool, factors.get(pool, 1.0), present[k]), np.array([lanes[i] for i in idx]),
+                    arrivals[idx], minutes[idx], waiting[idx], self.weight[pool], self.shared[pool])
+        return booths
+
+    def present(self, day: dt.date) -> np.ndarray:
+        """The share of each pool's budgeted officers present today."""
+        return 1.0 + self.variation * self.presence_draws(day)
 
     def presence_draws(self, day: dt.date) -> np.ndarray:
         """Today's draw in [-1, 1) for each pool: row `day - PRESENCE_EPOCH` of one stream of the

@@ -189,8 +189,12 @@ class Freight:
         room = self.loaded_room(port_today, fast)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         if east_total > room:
-            for counts in (produce_counts, goods_counts):
-                counts[:, self.east] = np.floor(counts[:, self.east] * room / east_total)
+            held = np.zeros_like(wait_h)
+            held[self.east] = self.hold_h(day, LOADED_NORTH[0])
+            for counts, cost in ((produce_counts, produce_cost + held * (
+                    cost_h + quality_usd_per_h * self.produce_perishable[:, None])),
+                                 (goods_counts, goods_cost + held * cost_h)):
+                self._hold_or_go_around(counts, room / east_total, cost, spread)
 
         produce_sent = produce_counts.sum(axis=1)
         taken = self._take_oldest(self.produce_backlog, produce_sent)
@@ -222,7 +226,9 @@ class Freight:
         room = self.line_room(port_today, (SOUTH,))
         east_inputs = input_counts[:, self.east].sum()
         if east_inputs > room:
-            input_counts[:, self.east] = np.floor(input_counts[:, self.east] * room / east_inputs)
+            held = np.zeros_like(south_wait_h)
+            held[self.east] = self.hold_h(day, SOUTH)
+            self._hold_or_go_around(input_counts, room / east_inputs, inputs_cost + held * cost_h, spread)
         self._go_around(input_counts, "inputs", inputs_cost, self.south_diverted_columns)
         south = input_counts[:, self.east]
         self.inputs_elsewhere = input_counts.sum(axis=1) - south
@@ -270,6 +276,38 @@ class Freight:
         lanes = [min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS]
         shares = (1.0 - fast_share, fast_share)
         return min((room / share for room, share in zip(lanes, shares, strict=True) if share > 0), default=0.0)
+
+    def hold_h(self, day: dt.date, name: str) -> float:
+        """Hours a load held today waits for the next day the line opens (Saturday's wait for Monday)."""
+        line = self.lines[self.line_index[name]]
+        for ahead in range(1, 8):
+            if line.open_mask((day.weekday() + ahead) % 7).any():
+                return 24.0 * ahead
+        return 24.0 * 7
+
+    def _hold_or_go_around(self, counts, room_share: float, cost_usd, spread: float):
+        """Loads beyond Calexico East's room today wait with the shipper or go by another port.
+
+        Each group's loads past the room choose again among holding for tomorrow's room (the
+        crossing's cost and the hours until the lines next open, `hold_h`, valued as a closure's hours
+        are) and the
+        other crossings, by the carriers' logit; those holding stay in the backlog. Without the
+        choice a line whose room falls short day after day held its loads without end.
+
+        Args:
+            counts: (groups, crossings) whole loads sent, changed in place.
+            room_share: the share of the loads bound for East that its room takes today.
+            cost_usd: (groups, crossings) generalised cost, East's with the day's hold.
+            spread: the carriers' logit scale (USD).
+
+        """
+        east = counts[:, self.east].copy()
+        counts[:, self.east] = np.floor(east * room_share)
+        beyond = east - counts[:, self.east]
+        shares = TruckingFirm.choose_crossing(cost_usd, spread)
+        around = largest_remainders(beyond, shares)[:, self.other_ports]
+        counts[:, self.other_ports] += around
+        self.model.today["loads_around"] += float(around.sum())
 
     def line_room(self, port_today, names) -> float:
         """Trucks the named lines can clear today: what their booths can inspect, and what their

@@ -62,7 +62,7 @@ DAILY_COLUMNS = (
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuter_time_hours", "commuter_paid_hours_lost",
     "commuters_quit",
     "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port",
-    "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads", "empties_around",
+    "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads", "empties_around", "loads_around",
     *COST_COLUMNS, "cost_total_usd", *OUTPUT_COLUMNS,
     *JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx",
     "trade_north_usd", "trade_south_usd",

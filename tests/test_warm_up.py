@@ -54,7 +54,11 @@ def test_trucks_and_waits_in_the_measured_year_do_not_depend_on_a_longer_warm_up
     assert abs(trucks[28] - trucks[120]) < 0.05 * impact
     waits = {w: years[w, True]["commercial_wait_mean_min"].mean() for w in (28, 120)}
     assert waits[28] > 5  # the wait itself is the delay's effect (no-delay waits are zero)
-    assert waits[28] == pytest.approx(waits[120], rel=0.02)
+    # A longer warm-up draws other random numbers in the measured year, so the two differ by seed
+    # noise: the yearly mean's seed-to-seed SD is 0.54 min, 4% (seeds 0-5, 7 Dec 2026); a 10%
+    # tolerance is 2.5 SDs, while a warm-up that mattered (a year starting with last year's
+    # backlog, say) moves it by far more.
+    assert waits[28] == pytest.approx(waits[120], rel=0.10)
 
 
 def test_plant_employment_does_not_drift_through_the_measured_year(years):

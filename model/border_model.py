@@ -23,7 +23,7 @@ from model.crossing_demand import CrossingDemand
 from model.freight import EXPORT_NORTH, FEEDS, LOADED_NORTH, SOUTH, Freight
 from model.markets import LabourMarket
 from model.parameters import line_names, resolve
-from model.port import Line
+from model.port import Line, lines_on
 from model.port_choice import KINDS, PEOPLE_GROUPS, PortChoice
 from model.region import Region, great_circle_km
 from model.staffing import POOLS, Staffing
@@ -65,7 +65,6 @@ class BorderModel(mesa.Model):
         self.line_index = {line.name: line.index for line in self.lines}
         self.staffing = Staffing(self.lines, p, self.seed)  # the officers on duty, who staff the booths
         self.pool_of = {name: pool for pool, names in POOLS.items() for name in names}
-        self.commercial_lines = np.array([line.commercial for line in self.lines])
         # One random stream per line (common random numbers: a line's arrivals and inspection
         # times are the same draws in every scenario run with this seed).
         self.line_streams = [np.random.default_rng([self.seed, 7, i]) for i in range(len(self.lines))]
@@ -161,46 +160,13 @@ class BorderModel(mesa.Model):
         key = (day.weekday(), active)
         lines_today = self._port_days.get(key)
         if lines_today is None:
-            lines_today = self._port_day(day.weekday(), [e for e, on in zip(self.events, active, strict=True) if on])
+            events = [e for e, on in zip(self.events, active, strict=True) if on]
+            lines_today = lines_on(self.lines, day.weekday(), events, self.pool_of, self.params["port.staffing_share"])
             self._port_days[key] = lines_today
         booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
                                      lines_today["officer_factors"])
         return {**lines_today, "booths": booths, "booth_hours": booths.sum(axis=1).tolist(),
                 "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
-
-    def _port_day(self, weekday: int, events: list) -> dict:
-        """Each line's lanes and docks (and their hours), inspection minutes and referral share on
-        such a day, and the staffing events' factors on each pool of officers.
-        """
-        staffing = self.params["port.staffing_share"]
-        today = {"lanes": [], "docks": [], "primary_min": [], "secondary_share": [], "officer_factors": {}}
-        for line in self.lines:
-            factor, primary, share, closed = 1.0, line.primary_min, line.secondary_share, False
-            for event in events:
-                if line.name in event.lines:
-                    if event.kind == "closure":
-                        closed = True
-                    elif event.kind == "staffing":
-                        factor *= event.factor
-                    elif event.kind == "primary_factor":
-                        primary *= event.factor
-                    elif event.kind == "secondary_share":
-                        share = event.value
-            pool = self.pool_of.get(line.name)
-            if pool is None:  # Mexican customs: every lane staffed, events scale the booths
-                today["lanes"].append(line.booths_by_hour(weekday, factor, closed))
-                today["docks"].append(line.docks_by_hour(weekday, factor))
-            else:  # CBP: a staffing event moves the pool's officers; the lanes stay built
-                today["officer_factors"][pool] = min(today["officer_factors"].get(pool, 1.0), factor)
-                today["lanes"].append(line.booths_by_hour(weekday, 1.0, closed))
-                today["docks"].append(line.docks_by_hour(weekday, staffing * factor))
-            today["primary_min"].append(primary)
-            today["secondary_share"].append(share)
-        today["open"] = np.array([lanes.sum() > 0 for lanes in today["lanes"]], dtype=float)
-        today["dock_hours"] = [d.sum() for d in today["docks"]]
-        # The hours trucks arrive at each line: a commercial line's open hours.
-        today["truck_hours"] = self.commercial_lines[:, None] & (np.array(today["lanes"]) > 0)
-        return today
 
     def plan_crossings(self, day, port_today):
         """People choose a port for each hour they want to cross, by the time they expect to lose
@@ -248,7 +214,7 @@ class BorderModel(mesa.Model):
 
     def serve_lines(self, day, port_today) -> list:
         """The ports serve every line through the day; commuters and visitors join them at the
-        port and hour they chose.
+        port and hour they chose, and the passenger officers go where those lines are.
         """
         p = self.params
         farm, other = self.workforce.arrivals_by_line(len(self.lines), p["labour.persons_per_vehicle"])
@@ -327,19 +293,9 @@ class BorderModel(mesa.Model):
         # Visitors: their time at the ports and hours they chose; they spend on the US side.
         visitors = np.zeros(len(self.lines))
         visitors[self.people_lines] = lived[PEOPLE_GROUPS.index("visitors")]
-        visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
-        self.today["visitor_hours_in_port"] = visitor_hours
-        value_h = p["crossers.value_of_time_usd_per_hour"]
-        self.today["cost_visitor_time_usd"] += visitor_hours * value_h
-        # Trips not made: their would-be makers lose half the change in cost on each (the rule of half).
-        self.today["cost_trips_forgone_usd"] += self.crossing_demand.forgone_trips_cost_usd(
-            self.visitor_trips, self.visitor_expected_min, self.inspection_min, value_h)
-        self.today["visitor_spending_usd"] = self.crossing_demand.spending_usd(self.visitor_trips)
-        self.today["visitor_trips"] = float((self.visitor_trips * self.crossing_demand.persons).sum())
-        self.today["output_retail_services_us_usd"] = self.today["visitor_spending_usd"]
-        # Trips not made are partly spent at home, in Mexicali, instead (the SANDAG method).
-        self.today["output_retail_services_mx_usd"] = (self.crossing_demand.forgone_spending_usd(self.visitor_trips)
-                                                       * p["crossers.spent_at_home_share"])
+        self.crossing_demand.live_with(self.today, self.visitor_trips, visitors, self.visitor_expected_min,
+                                       self.inspection_min, p["crossers.value_of_time_usd_per_hour"],
+                                       p["crossers.spent_at_home_share"])
 
         # Growers harvest with the crews that came, late crews picking less.
         local, cross = self.crews

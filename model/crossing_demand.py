@@ -65,3 +65,29 @@ class CrossingDemand:
         delay_h = np.maximum(expected_min - free_min, 0.0) / 60.0
         lost = np.maximum(self.trips(np.minimum(free_min, expected_min)) - trips, 0.0) * self.persons
         return float(0.5 * (lost * delay_h).sum() * value_of_time_usd_per_hour)
+
+    def live_with(self, today: dict, trips: np.ndarray, lived_min: np.ndarray, expected_min: np.ndarray,
+                  free_min: np.ndarray, value_of_time_usd_per_hour: float, spent_at_home_share: float):
+        """Today's visitors' hours in port, their cost, the trips not made and where the money went.
+
+        Args:
+            today: the day's record, written in place.
+            trips: today's trips from each home line (line units).
+            lived_min: the time in port each home line's visitors lived, at the ports and hours chosen.
+            expected_min: the time in port they expected (`trips` answered it).
+            free_min: what inspection alone takes at each line (the no-delay world's time).
+            value_of_time_usd_per_hour: the visitors' value of an hour.
+            spent_at_home_share: of the spending of trips not made, the share spent in Mexicali.
+
+        """
+        hours = float((trips * self.persons * lived_min).sum()) / 60.0
+        today["visitor_hours_in_port"] = hours
+        today["cost_visitor_time_usd"] += hours * value_of_time_usd_per_hour
+        # Trips not made: their would-be makers lose half the change in cost on each (the rule of half).
+        today["cost_trips_forgone_usd"] += self.forgone_trips_cost_usd(trips, expected_min, free_min,
+                                                                       value_of_time_usd_per_hour)
+        today["visitor_spending_usd"] = self.spending_usd(trips)
+        today["visitor_trips"] = float((trips * self.persons).sum())
+        today["output_retail_services_us_usd"] = today["visitor_spending_usd"]
+        # Trips not made are partly spent at home, in Mexicali, instead (the SANDAG method).
+        today["output_retail_services_mx_usd"] = self.forgone_spending_usd(trips) * spent_at_home_share

@@ -223,6 +223,49 @@ class Line:
         )
 
 
+def lines_on(lines: list, weekday: int, events: list, pool_of: dict, staffing_share: float) -> dict:
+    """Each line's lanes and docks (and their hours), inspection minutes and referral share on such
+    a day with these events on, and the staffing events' factors on each pool of CBP officers.
+
+    Args:
+        lines: the model's lines, in order.
+        weekday: the day of the week (0 = Monday).
+        events: the `parameters.Event`s in force.
+        pool_of: line name -> its pool of CBP officers (Mexican customs' lines have none).
+        staffing_share: `port.staffing_share`, the factor on every pool's docks.
+
+    """
+    today = {"lanes": [], "docks": [], "primary_min": [], "secondary_share": [], "officer_factors": {}}
+    for line in lines:
+        factor, primary, share, closed = 1.0, line.primary_min, line.secondary_share, False
+        for event in events:
+            if line.name in event.lines:
+                if event.kind == "closure":
+                    closed = True
+                elif event.kind == "staffing":
+                    factor *= event.factor
+                elif event.kind == "primary_factor":
+                    primary *= event.factor
+                elif event.kind == "secondary_share":
+                    share = event.value
+        pool = pool_of.get(line.name)
+        if pool is None:  # Mexican customs: every lane staffed, events scale the booths
+            today["lanes"].append(line.booths_by_hour(weekday, factor, closed))
+            today["docks"].append(line.docks_by_hour(weekday, factor))
+        else:  # CBP: a staffing event moves the pool's officers; the lanes stay built
+            today["officer_factors"][pool] = min(today["officer_factors"].get(pool, 1.0), factor)
+            today["lanes"].append(line.booths_by_hour(weekday, 1.0, closed))
+            today["docks"].append(line.docks_by_hour(weekday, staffing_share * factor))
+        today["primary_min"].append(primary)
+        today["secondary_share"].append(share)
+    today["open"] = np.array([lanes.sum() > 0 for lanes in today["lanes"]], dtype=float)
+    today["dock_hours"] = [d.sum() for d in today["docks"]]
+    # The hours trucks arrive at each line: a commercial line's open hours.
+    commercial = np.array([line.commercial for line in lines])
+    today["truck_hours"] = commercial[:, None] & (np.array(today["lanes"]) > 0)
+    return today
+
+
 _STRATA = 4096
 
 

@@ -288,11 +288,10 @@ class Freight:
     def _hold_or_go_around(self, counts, room_share: float, cost_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.
 
-        Each group's loads past the room choose again among holding for tomorrow's room (the
-        crossing's cost and the hours until the lines next open, `hold_h`, valued as a closure's hours
-        are) and the
-        other crossings, by the carriers' logit; those holding stay in the backlog. Without the
-        choice a line whose room falls short day after day held its loads without end.
+        Each group's loads past the room choose again, by the carriers' logit, between holding for
+        the line's next open day (the crossing's cost and the hours until then, `hold_h`, valued as
+        a closure's hours are) and the other crossings; those holding stay in the backlog. Without
+        the choice a line whose room falls short day after day held its loads without end.
 
         Args:
             counts: (groups, crossings) whole loads sent, changed in place.

@@ -189,12 +189,10 @@ class Freight:
         room = self.loaded_room(port_today, fast)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         if east_total > room:
-            held = np.zeros_like(wait_h)
-            held[self.east] = self.hold_h(day, LOADED_NORTH[0])
-            for counts, cost in ((produce_counts, produce_cost + held * (
-                    cost_h + quality_usd_per_h * self.produce_perishable[:, None])),
-                                 (goods_counts, goods_cost + held * cost_h)):
-                self._hold_or_go_around(counts, room / east_total, cost, spread)
+            hold_h = self.hold_h(day, LOADED_NORTH[0])
+            self._hold_or_go_around(produce_counts, room / east_total, produce_cost,
+                                    hold_h * (cost_h + quality_usd_per_h * self.produce_perishable), spread)
+            self._hold_or_go_around(goods_counts, room / east_total, goods_cost, hold_h * cost_h, spread)
 
         produce_sent = produce_counts.sum(axis=1)
         taken = self._take_oldest(self.produce_backlog, produce_sent)
@@ -226,9 +224,8 @@ class Freight:
         room = self.line_room(port_today, (SOUTH,))
         east_inputs = input_counts[:, self.east].sum()
         if east_inputs > room:
-            held = np.zeros_like(south_wait_h)
-            held[self.east] = self.hold_h(day, SOUTH)
-            self._hold_or_go_around(input_counts, room / east_inputs, inputs_cost + held * cost_h, spread)
+            self._hold_or_go_around(input_counts, room / east_inputs, inputs_cost,
+                                    self.hold_h(day, SOUTH) * cost_h, spread)
         self._go_around(input_counts, "inputs", inputs_cost, self.south_diverted_columns)
         south = input_counts[:, self.east]
         self.inputs_elsewhere = input_counts.sum(axis=1) - south
@@ -285,7 +282,7 @@ class Freight:
                 return 24.0 * ahead
         return 24.0 * 7
 
-    def _hold_or_go_around(self, counts, room_share: float, cost_usd, spread: float):
+    def _hold_or_go_around(self, counts, room_share: float, cost_usd, hold_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.
 
         Each group's loads past the room choose again, by the carriers' logit, between holding for
@@ -296,13 +293,16 @@ class Freight:
         Args:
             counts: (groups, crossings) whole loads sent, changed in place.
             room_share: the share of the loads bound for East that its room takes today.
-            cost_usd: (groups, crossings) generalised cost, East's with the day's hold.
+            cost_usd: (groups, crossings) generalised cost of each crossing.
+            hold_usd: what holding until the line next opens adds to East's (per group, or one for all).
             spread: the carriers' logit scale (USD).
 
         """
         east = counts[:, self.east].copy()
         counts[:, self.east] = np.floor(east * room_share)
         beyond = east - counts[:, self.east]
+        cost_usd = cost_usd.copy()
+        cost_usd[:, self.east] += hold_usd
         shares = TruckingFirm.choose_crossing(cost_usd, spread)
         around = largest_remainders(beyond, shares)[:, self.other_ports]
         counts[:, self.other_ports] += around

@@ -53,10 +53,11 @@ def _interrupt_trials(tmp_path: Path, lane: str, trials: int, rng: random.Random
     whole_s = time.perf_counter() - t0
     expected = {("short_a", 0, 1)}  # sets that may be found: the last complete one, or the one in flight
     outcomes = {"old": 0, "new": 0}
+    late = 1.0  # how much slower than the first run the runs are now (a loaded machine slows them)
     for trial in range(1, trials + 1):
         seed, days = trial, 1 + trial % 3
         # Moments mostly late in the run, where its files are written; some anywhere.
-        moment = rng.uniform(0.75, 1.1) * whole_s if trial % 3 else rng.uniform(0, whole_s)
+        moment = rng.uniform(0.75, 1.1) * whole_s * late if trial % 3 else rng.uniform(0, whole_s)
         proc = start(seed, days)
         time.sleep(moment)
         proc.send_signal(signal.SIGKILL if trial % 4 == 0 else signal.SIGINT)
@@ -65,6 +66,8 @@ def _interrupt_trials(tmp_path: Path, lane: str, trials: int, rng: random.Random
         new = (f"short_{'ab'[seed % 2]}", seed, days)
         assert found in expected | {new}, (lane, trial, found)
         outcomes["new" if found == new else "old"] += 1
+        if trial % 3:  # late moments follow the writes: later after a run that had not written yet
+            late *= 0.9 if found == new else 1.2
         expected = {found}
     assert start(99, 1).wait() == 0  # the next run cleans what the interrupted ones left
     assert _check_complete_set(out) == ("short_b", 99, 1)

@@ -4,7 +4,8 @@ Figures: each wave's emulators against the runs (leave-one-out, with intervals);
 the space left per wave; and the two views of the region the literature uses: the minimum
 implausibility (over every other factor) and the optical depth (the share of points that are
 non-implausible), for single factors and for pairs (Vernon et al. 2010, fig. 5; hmer's
-plot_lattice).
+plot_lattice). And over the plausible sets, how many of the published waits each holds and which
+factors go with holding more.
 """
 
 import math
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from calexico.analysis import validate
 from calexico.running import runs
 
 FIGURES = "figures"
@@ -170,6 +172,54 @@ def _pct(x: float, n: int) -> str:
     return f"{100 * x:.3g}%"
 
 
+def wait_checks_over_sets(plausible: pd.DataFrame, fit: pd.DataFrame, wait_checks: set, factors: list,
+                          most: int = 6) -> tuple[pd.Series, pd.Series]:
+    """How many of the wait checks each plausible set holds, and the factors that go with holding more.
+
+    `calexico validate` keeps the published waits out of the fit; over the sets the data allow they
+    point at the assumptions those waits pull on. The pointer is Spearman's rank correlation over
+    the sets (a factor held fixed, or one the sets never vary, has none): an association among
+    sets that all fit, not an effect.
+
+    Args:
+        plausible: `plausible.csv`, one row per set with its factors' values.
+        fit: `plausible_fit.csv`, each set's fit to every target (`within` its tolerance).
+        wait_checks: names of the targets that are wait checks.
+        factors: names of the factors the match varied.
+        most: how many factors to return.
+
+    Returns:
+        (wait checks each set holds, indexed by set; the `most` factors with the largest |rho|, rho
+        by factor).
+    """
+    held = fit[fit["target"].isin(wait_checks)].groupby("set")["within"].sum().astype(int)
+    values = plausible.set_index("set").loc[held.index, [f for f in factors if f in plausible.columns]]
+    varied = values.loc[:, values.nunique() > 1]
+    rho = varied.corrwith(held.astype(float), method="spearman").dropna()
+    return held, rho[rho.abs().sort_values(ascending=False).index[:most]]
+
+
+def _wait_check_lines(match) -> list[str]:
+    """The report's section on the wait checks over the plausible sets (none without such checks)."""
+    names = {o.name for o in match.observations if o.target.role == "check" and validate.is_wait(o.target.quantity)}
+    p, fit = match.plausible, match.plausible_fit
+    if not names or len(p) < 2:
+        return []
+    held, rho = wait_checks_over_sets(p, fit, names, [f.name for f in match.plan.factors])
+    every_fit = p.set_index("set")["fit_targets_within"] == (fit["role"] == "fit").groupby(fit["set"]).sum()
+    lines = ["", "## The wait checks over the plausible sets", "",
+             f"Of the {len(names)} published waits `calexico validate` checks (out of sample there; here each is a "
+             "target with its wide errors), how many each plausible set holds within its tolerance:", "",
+             "| Wait checks held | Sets | Of them, every fit target within |", "|---:|---:|---:|"]
+    for k, sets in held.groupby(held):
+        lines.append(f"| {k} of {len(names)} | {len(sets)} | {int(every_fit.loc[sets.index].sum())} |")
+    if len(rho):
+        lines += ["", "The factors that go with holding more of them (Spearman's rank correlation over the sets: "
+                  "a pointer to the assumptions the waits pull on, not an effect):", ""]
+        lines += [f"- `{name}`: {r:+.2f}" for name, r in rho.items()]
+    return lines
+
+
 def write(folder: Path, match) -> Path:
     """report.md with its figures."""
     folder = Path(folder)
@@ -221,6 +271,7 @@ def write(folder: Path, match) -> Path:
         worst = fits.groupby("target")["error"].agg(lambda e: e.abs().max())
         lines += ["", "Largest error of any plausible set on each fit target:", ""]
         lines += [f"- {name}: {100 * e:.1f}%" for name, e in worst.items()]
+        lines += _wait_check_lines(match)
     lines += ["", "## Targets", "", "| Target | Role | Observation SD | Discrepancy SD | Why |",
               "|---|---|---:|---:|---|"]
     for o in match.observations:

@@ -8,8 +8,8 @@ point whose cost lies outside a match's "what the data leave unknown" interval s
 interval is what the match found, not all that the data allow (docs/history_matching.md).
 
 Usage: .venv/bin/python scripts/plausible_edges.py OUT [FACTOR ...]
-    OUT: a new folder for the runs. FACTOR: factors of the default match (default: the six that
-    move the cost of delay most in the screen inside the plausible region, docs/screening).
+    OUT: a new folder for the runs. FACTOR: factors of the default match (default: those that move
+    the cost of delay most in the screen inside the plausible region, docs/screening).
 """
 
 import argparse
@@ -23,8 +23,13 @@ from calexico.analysis import targets
 from calexico.running import batch, runs, scenarios
 from calexico.running import impact as impacts
 
+# The 16 that move the cost of delay most in the screen inside the plausible region (docs/screening,
+# indices.csv), less the simulation's own settings and the staffing share (not factors of the match).
 MOST_INFLUENTIAL = ("labour.ready_share", "port.expectation_weight", "crossers.city_speed_kmh",
-                    "lines.east_pov_general.primary_min", "lines.west_pedestrian.primary_min")
+                    "lines.east_pov_general.primary_min", "lines.west_pedestrian.primary_min",
+                    "officers.daily_variation", "region.circuity", "lines.west_pov_sentri.primary_min",
+                    "labour.pedestrian_share", "labour.west_share", "lines.east_pedestrian.primary_min",
+                    "agriculture.value_per_load_usd", "manufacturing.input_loads_per_output_load")
 SEEDS = (0, 1)
 
 

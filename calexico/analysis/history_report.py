@@ -176,8 +176,8 @@ def wait_checks_over_sets(plausible: pd.DataFrame, fit: pd.DataFrame, wait_check
                           most: int = 6) -> tuple[pd.Series, pd.Series]:
     """How many of the wait checks each plausible set holds, and the factors that go with holding more.
 
-    `calexico validate` keeps the published waits out of the fit; over the sets the data allow they
-    point at the assumptions those waits pull on. The pointer is Spearman's rank correlation over
+    `calexico validate` keeps the published waits out of the fit; over the match's plausible sets
+    they point at the assumptions those waits pull on. The pointer is Spearman's rank correlation over
     the sets (a factor held fixed, or one the sets never vary, has none): an association among
     sets that all fit, not an effect.
 

@@ -13,6 +13,7 @@ Usage: .venv/bin/python scripts/plausible_edges.py OUT [FACTOR ...]
 """
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -21,7 +22,6 @@ import numpy as np
 from calexico.analysis import history_matching as hm
 from calexico.analysis import targets
 from calexico.running import batch, runs, scenarios
-from calexico.running import impact as impacts
 
 # The 16 that move the cost of delay most in the screen inside the plausible region (docs/screening,
 # indices.csv), less the simulation's own settings and the staffing share (not factors of the match).
@@ -30,15 +30,15 @@ MOST_INFLUENTIAL = ("labour.ready_share", "port.expectation_weight", "crossers.c
                     "officers.daily_variation", "region.circuity", "lines.west_pov_sentri.primary_min",
                     "labour.pedestrian_share", "labour.west_share", "lines.east_pedestrian.primary_min",
                     "agriculture.value_per_load_usd", "manufacturing.input_loads_per_output_load")
-SEEDS = (0, 1)
+REPS = 2  # paired seeds 0 and 1, as `make run`
 
 
 def cost_of_delay(overrides: dict) -> dict:
-    """Mean and 95% interval of the cost of delay (USD) over the paired seeds."""
+    """Mean and 95% interval of the cost of delay (USD) over the paired seeds, as `make run` gives it."""
     base = scenarios.load("baseline")
-    pairs = [(runs.run(base, seed=s, overrides=overrides).summary,
-              runs.run(base, seed=s, overrides=overrides, no_delay=True).summary) for s in SEEDS]
-    return impacts.impact_vs_no_delay(pairs, list(SEEDS))["costs_usd"]["total"]
+    scenario = dataclasses.replace(base, overrides={**base.overrides, **overrides})
+    result = runs.run_with_impact(scenario, seed=0, reps=REPS)
+    return result.summary["impact_vs_no_delay"]["costs_usd"]["total"]
 
 
 def main(argv=None) -> int:

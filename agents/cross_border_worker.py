@@ -106,6 +106,17 @@ class Workforce:
             farm_days=float((heads * farm).sum()),
         )
 
+    def go_home(self, south_min: float, waiting_share: float) -> tuple[float, float]:
+        """Those who crossed today go home through Mexico's customs: (person-hours, their value in USD).
+
+        An hour there costs no paid work (the shift is over), so it is time, valued as the hours
+        in line north that cost no paid work are: the commuter's own wage times `waiting_share`.
+        """
+        heads = self.headcount * self.daily_share * self.crossing
+        hours_each = south_min / 60.0
+        return (float(heads.sum()) * hours_each,
+                float((heads * self.wage_usd_per_hour).sum()) * hours_each * waiting_share)
+
     def reconsider(self, slack_min, shift_hours, waiting_share, local_wage_usd_per_day, patience_days):
         """Quit for local work after `patience_days` of a US job worth less than a local one.
 

@@ -4,10 +4,11 @@ A day (docs/odd.md, section 3): shoppers, visitors and commuters decide whether 
 they expect; growers hire crews for what is ripe; plants run on their stock of inputs and order
 more; the freight market gives yesterday's loads to carriers, who pick a crossing by expected
 cost. The ports serve their lines through the day, loaded trucks first at Mexico's export
-customs and then at the US lines. Then everyone lives with the waits: crews
-start late and pick less, produce loses quality, inputs arrive or not, commuters lose hours and
-wages and some give up the US job. At month ends plants resize and carriers resize fleets;
-between seasons growers replant. The day's outcomes are recorded.
+customs and then at the US lines. Then everyone lives with the waits: crews start late and pick
+less, produce loses quality, inputs arrive or not, commuters lose hours and wages and some give
+up the US job, and everyone who crossed goes home through Mexico's customs. At month ends plants
+resize and carriers resize fleets; between seasons growers replant. The day's outcomes are
+recorded.
 """
 
 import calendar
@@ -136,6 +137,7 @@ class BorderModel(mesa.Model):
         self.freight.dispatch(day, port_today)
         results = self.serve_lines(day, port_today)
         self.live_with_waits(day, results)
+        self.go_home()
         self.freight.deliver(day, results, port_today)
         self.update_expectations(results, port_today)
         self.adjust(day)
@@ -320,6 +322,22 @@ class BorderModel(mesa.Model):
         self.today["harvest_loads"] += picked_total
         self.today["field_workers_us"] = local + cross
         self.today["farm_commuters"] = cross
+
+    def go_home(self):
+        """Everyone who crossed north today goes home through Mexico's customs and loses its wait.
+
+        The model does not queue the southbound passengers: Mexico sets that wait, and no lever
+        here moves it, so each person loses the typical minutes (`crossers.southbound_wait_min`;
+        none in the no-delay world), valued by the same rule as the hours in line north: a
+        commuter's own wage (the evening's hours cost no paid work), a visitor's value of time.
+        """
+        p = self.params
+        south_min = p["crossers.southbound_wait_min"] if self.waiting else 0.0
+        commuter_hours, commuter_usd = self.workforce.go_home(south_min, p["labour.waiting_share_of_wage"])
+        visitor_hours = self.today["visitor_trips"] * south_min / 60.0
+        self.today["southbound_person_hours"] = commuter_hours + visitor_hours
+        self.today["cost_southbound_time_usd"] += (commuter_usd
+                                                   + visitor_hours * p["crossers.value_of_time_usd_per_hour"])
 
     def update_expectations(self, results, port_today):
         """Expectations move toward what today showed: the wait to primary (what CBP's wait times

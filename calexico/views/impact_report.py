@@ -53,6 +53,7 @@ LABELS = {"truck_delay": "Trucks' time in line", "detour": "Detours via other po
           "held_loads": "Loads held back", "stock_in_line": "Goods' value tied up in line",
           "stoppage": "Plant stoppages", "commuter_time": "Commuters' time in line",
           "lost_wages": "Commuters' lost wages", "visitor_time": "Visitors' time in line",
+          "southbound_time": "Going home: time at Mexico's customs",
           "retail_services": "retail and services", "total": "total"}
 
 

@@ -7,9 +7,7 @@ import pandas as pd
 import pytest
 
 from agents.cross_border_worker import FARM, NONFARM, PEDESTRIAN, VEHICLE, Workforce
-from calexico.running import scenarios
-from calexico.running.runs import daily_table, model_params
-from model import BorderModel
+from calexico.running import runs, scenarios
 from model.outcomes import COST_COLUMNS
 
 SHORT = {"simulation.days": 21}
@@ -17,9 +15,7 @@ SOUTH = ("southbound_person_hours", "cost_southbound_time_usd", "cost_total_usd"
 
 
 def run(params=None, scenario="baseline", seed=3) -> pd.DataFrame:
-    sc = scenarios.load(scenario)
-    model = BorderModel(model_params(sc, None, {**SHORT, **(params or {})}), seed=seed, events=sc.events).run()
-    return daily_table(model)
+    return runs.run(scenarios.load(scenario), seed=seed, overrides={**SHORT, **(params or {})}).daily
 
 
 @pytest.fixture(scope="module")

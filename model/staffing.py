@@ -235,7 +235,9 @@ class Staffing:
         return _shifts(by_day * scale, by_night * scale)
 
     def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> np.ndarray:
-        """Booths by hour of every line today, (lines, 24): pools by the rule, other lines every open lane.
+        """Booths by hour of every line today, (lines, 24): the cargo pool by the rule, other lines
+        every open lane. The passenger pools' rows are their lanes until `staff_to_the_lines` places
+        their officers by the day's lines (nothing reads them before).
 
         Args:
             day: the date (its weekday sets the plan; the date, who is present).
@@ -256,12 +258,7 @@ class Staffing:
             expected = self.expected_arrivals[plan] * (1.0 + self.expected_wait_min[plan] / 60.0)
             load = expected * np.array(primary_min)[:, None] / 60.0
         for (pool, idx), here in zip(self.pools.items(), present, strict=True):
-            if pool in STAFFED_TO_THE_LINE:  # a first guess from the weekday's traffic (staff_to_the_lines)
-                arrivals = booths[idx].astype(float) if plan is None else self.expected_arrivals[plan][idx]
-                booths[idx] = staff_to_the_line(self.officers(pool, factors.get(pool, 1.0), here), booths[idx],
-                                                arrivals, np.asarray(primary_min, dtype=float)[idx],
-                                                np.zeros(idx.size), self.weight[pool], self.shared[pool])
-            else:
+            if pool not in STAFFED_TO_THE_LINE:
                 booths[idx] = allocate(self.officers(pool, factors.get(pool, 1.0), here), booths[idx], load[idx],
                                        self.weight[pool])
         return booths

@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtri
 
-from model.queue_kernel import line_day
+from model.queue_kernel import line_day, tomorrow
 
 SECONDARY_CV = 0.5  # spread of secondary inspection times (assumption: no source)
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
@@ -194,12 +194,13 @@ class Line:
             self._draws = np.empty(2 * (2 * n + 1))
         spacings = rng.standard_exponential(out=self._draws[:n_new + 1])
         uniforms = rng.random(out=self._draws[n_new + 1:n_new + 1 + n])
-        (served, mean, p95_min, _, wait_min, left, inspect_min, sec_wait_min, blocked_min, referred,
-         released, port_mean, port_p95, _, in_lot, in_lot_service) = line_day(
+        (served, mean, p95_min, wait_min, inspect_min, sec_wait_min, blocked_min, referred, released, port_mean,
+         port_p95, packed, n_in_lot) = line_day(
             spacings, uniforms, self._quantiles, primary_min, self.carried_wait_min, cdf_by_hour, booths_by_hour,
             secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
             self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist, released_by_hour,
             wait_by_hour, port_by_hour)
+        left, in_lot, in_lot_service = tomorrow(packed, n_in_lot)
         self.carried_wait_min = left
         self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(

@@ -130,7 +130,7 @@ class BorderModel(mesa.Model):
         self.today = outcomes.empty_day(day, measured=self.days_done >= self.warmup_days)
         if self.history is not None:
             self.history.apply(self, day)
-        port_today = self.port_conditions(day)
+        port_today = self.port_conditions(day, plan_passengers=False)
         self.plan_crossings(day, port_today)
         self.hire_crews(day)
         self.produce_goods(day)
@@ -150,13 +150,15 @@ class BorderModel(mesa.Model):
         """Change parameters and demand levels of the running model from now on (see `model.history`)."""
         history.set_parameters(self, values)
 
-    def port_conditions(self, day: dt.date) -> dict:
+    def port_conditions(self, day: dt.date, plan_passengers: bool = True) -> dict:
         """Lanes open by hour, inspection times and referral shares of each line today, and the
         booths the officers on duty staff.
 
         The lanes depend only on the day of the week and which events are on, so each such day is
         worked out once (the lists and lane arrays are shared: nobody writes to them); the booths
-        follow the traffic the port expects on this weekday, so they are planned every day.
+        follow the traffic the port expects on this weekday, so they are planned every day. The
+        step does not plan the passenger pools (`Staffing.staff`'s `plan_passengers`): the day
+        re-staffs them by its own lines.
         """
         active = tuple(e.active(day) for e in self.events)
         key = (day.weekday(), active)
@@ -166,7 +168,7 @@ class BorderModel(mesa.Model):
             lines_today = lines_on(self.lines, day.weekday(), events, self.pool_of, self.params["port.staffing_share"])
             self._port_days[key] = lines_today
         booths = self.staffing.staff(day, lines_today["lanes"], lines_today["primary_min"],
-                                     lines_today["officer_factors"])
+                                     lines_today["officer_factors"], plan_passengers)
         return {**lines_today, "booths": booths, "booth_hours": booths.sum(axis=1).tolist(),
                 "closed_hours_ahead": self.freight.closed_hours_ahead(day) if any(active) else 0.0}
 

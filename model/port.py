@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import ndtri
 
-from model.queue_kernel import line_day, tomorrow
+from model.queue_kernel import line_day, split_tomorrow
 
 SECONDARY_CV = 0.5  # spread of secondary inspection times (assumption: no source)
 DAY_TYPES = ("weekday", "weekday", "weekday", "weekday", "weekday", "saturday", "sunday")
@@ -200,7 +200,7 @@ class Line:
             secondary_share, self._secondary_quantiles, self.secondary_min, docks_by_hour, self.lot_places,
             self.in_lot_min, self.in_lot_service_min, 0.5, self._hist, self._port_hist, released_by_hour,
             wait_by_hour, port_by_hour)
-        left, in_lot, in_lot_service = tomorrow(packed, n_in_lot)
+        left, in_lot, in_lot_service = split_tomorrow(packed, n_in_lot)
         self.carried_wait_min = left
         self.in_lot_min, self.in_lot_service_min = in_lot, in_lot_service
         return LineDay(

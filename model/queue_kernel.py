@@ -376,7 +376,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
         minutes, total minutes waited between primary and secondary (lot and blocking), minutes
         booths were held by blocked crossers, number referred, number released, mean time in
         port, its p95, tomorrow's line and lot, and how many are in the lot). The by-hour figures
-        are written into the arrays given. Tomorrow's line and lot are one array (`tomorrow`
+        are written into the arrays given. Tomorrow's line and lot are one array (`split_tomorrow`
         splits it): the minutes waited so far by those still in line at closing, then the time
         in port so far of referred crossers left in the lot, then their secondary inspection
         minutes. One array, not three, because returning an array costs some 2.5 microseconds a
@@ -594,7 +594,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
             port_p95, tomorrow, n_left_in_lot)
 
 
-def tomorrow(packed, n_in_lot):
+def split_tomorrow(packed, n_in_lot):
     """`line_day`'s tomorrow split: (minutes waited by those still in line, time in port so far of
     those in the lot, their secondary minutes), views of the one array.
     """

@@ -234,16 +234,18 @@ class Staffing:
         scale = self.factor * factor * present
         return _shifts(by_day * scale, by_night * scale)
 
-    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict) -> np.ndarray:
-        """Booths by hour of every line today, (lines, 24): the cargo pool by the rule, other lines
-        every open lane. The passenger pools' rows are their lanes until `staff_to_the_lines` places
-        their officers by the day's lines (nothing reads them before).
+    def staff(self, day: dt.date, lanes: list, primary_min: list, factors: dict,
+              plan_passengers: bool = True) -> np.ndarray:
+        """Booths by hour of every line today, (lines, 24): pools by the rule, other lines every open lane.
 
         Args:
             day: the date (its weekday sets the plan; the date, who is present).
             lanes: each line's lanes open by hour today (0 where closed).
             primary_min: each line's primary minutes today (events may change them).
             factors: staffing-event factor on each pool's officers today.
+            plan_passengers: plan the passenger pools from the weekday's traffic too. The day
+                re-staffs them by its own lines (`staff_to_the_lines`) before anything reads
+                their rows, so the model's step skips the plan; without it their rows are lanes.
 
         """
         booths = np.array(lanes)  # the pools' rows are replaced by the rule's
@@ -261,6 +263,11 @@ class Staffing:
             if pool not in STAFFED_TO_THE_LINE:
                 booths[idx] = allocate(self.officers(pool, factors.get(pool, 1.0), here), booths[idx], load[idx],
                                        self.weight[pool])
+            elif plan_passengers:  # a first plan from the weekday's traffic (staff_to_the_lines re-staffs)
+                arrivals = booths[idx].astype(float) if plan is None else self.expected_arrivals[plan][idx]
+                booths[idx] = staff_to_the_line(self.officers(pool, factors.get(pool, 1.0), here), booths[idx],
+                                                arrivals, np.asarray(primary_min, dtype=float)[idx],
+                                                np.zeros(idx.size), self.weight[pool], self.shared[pool])
         return booths
 
     def staff_to_the_lines(self, day: dt.date, booths: np.ndarray, lanes: list, arrivals: np.ndarray,

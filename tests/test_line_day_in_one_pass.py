@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model.port import _standard_quantiles
-from model.queue_kernel import UNSERVED, line_day, tandem_in_order, tomorrow
+from model.queue_kernel import UNSERVED, line_day, split_tomorrow, tandem_in_order
 
 
 def _draws(spacings, uniforms, quantiles, mean_min, n_carry, cdf, booths, share, sec_quantiles, sec_mean):
@@ -132,7 +132,7 @@ def test_the_one_pass_day_equals_queueing_then_counting(case):
     by_hour, port_by_hour = np.zeros(24), np.zeros(24)
     (served, mean, p95, wait_total, inspect, sec_wait, blocked, referred, released, port_mean, port_p95, packed,
      n_in_lot) = line_day(*args, hist, port_hist, released_by_hour, by_hour, port_by_hour)
-    left, left_lot, left_lot_sec = tomorrow(packed, n_in_lot)
+    left, left_lot, left_lot_sec = split_tomorrow(packed, n_in_lot)
     ref = reference_day(*args)
     assert served == ref["served"] and referred == ref["referred"] and released == ref["released"]
     assert served < n or case != "a busy line carrying its queue", "the case should leave some in line"

@@ -140,6 +140,21 @@ def test_the_port_staffs_the_day_it_gets_not_the_one_it_planned():
     assert np.array_equal(model.booths_today[cargo], planned[cargo]), "the cargo pool keeps its plan"
 
 
+def test_the_step_skips_a_passenger_plan_that_nothing_reads():
+    """The step does not plan the passenger pools, since the day re-staffs them by its own lines;
+    if anything before the re-staffing read the plan, the day would differ with it."""
+
+    class PlanningEveryPool(BorderModel):
+        def port_conditions(self, day, plan_passengers=True):
+            return super().port_conditions(day, plan_passengers=True)
+
+    params = {"simulation.days": 14, "simulation.warmup_days": 7}
+    skipped = runs.daily_table(BorderModel(params, seed=3).run())
+    planned = runs.daily_table(PlanningEveryPool(params, seed=3).run())
+    assert skipped.equals(planned)
+    assert skipped["west_pov_general_booth_hours"].sum() > 0
+
+
 def test_booths_follow_the_load_within_the_officers():
     lanes = np.full((2, 24), 8)
     officers = np.full(24, 10)

@@ -69,6 +69,10 @@ class Workforce:
         by_line_sector = np.bincount(self._line_sector, weights=units * self.crossing, minlength=2 * n_lines)
         return by_line_sector[FARM::2], by_line_sector[NONFARM::2]
 
+    def heads_crossing(self) -> np.ndarray:
+        """People each cohort sends across today (the day's share of its headcount, if it crosses)."""
+        return self.headcount * self.daily_share * self.crossing
+
     def experience(self, wait_by_line_min, slack_min, shift_hours, waiting_share, weight) -> "CommuterDay":
         """Live through today's wait: lost time and wages, and updated expectations.
 
@@ -87,7 +91,7 @@ class Workforce:
         """
         self.wait_min = wait_by_line_min[self.line, self.sector]
         crossing = self.crossing
-        heads = self.headcount * self.daily_share * crossing
+        heads = self.heads_crossing()
         wait_h = self.wait_min / 60.0
         lost_paid_h = self.lost_paid_hours = _lost_paid_hours(self.wait_min, slack_min, shift_hours)
         time_h = wait_h - lost_paid_h  # the hours in line that cost no paid work
@@ -112,7 +116,7 @@ class Workforce:
         An hour there costs no paid work (the shift is over), so it is time, valued as the hours
         in line north that cost no paid work are: the commuter's own wage times `waiting_share`.
         """
-        heads = self.headcount * self.daily_share * self.crossing
+        heads = self.heads_crossing()
         hours_each = south_min / 60.0
         return (float(heads.sum()) * hours_each,
                 float((heads * self.wage_usd_per_hour).sum()) * hours_each * waiting_share)

@@ -117,7 +117,7 @@ class Line:
 
         A fractional staffing (3.0 booths at 70% is 2.1) staffs the extra booth for that
         fraction of the open hours, spread evenly through the day, so a 30% cut is a 30% cut
-        on every line.
+        on every line. A staffing above 1 staffs every lane, and no more: a booth needs a lane.
         """
         key = (DAY_TYPES[weekday], staffing, closed)
         booths = self._booths_cache.get(key)
@@ -125,7 +125,7 @@ class Line:
             open_hours = np.flatnonzero(self.open_mask(weekday))
             booths = np.zeros(24, dtype=np.int64)
             if not closed and open_hours.size:
-                staffed = self.booths * staffing
+                staffed = self.booths * min(staffing, 1.0)
                 whole, frac = int(np.floor(staffed + 1e-9)), staffed - np.floor(staffed + 1e-9)
                 k = np.arange(open_hours.size)
                 extra = np.round((k + 1) * frac) - np.round(k * frac)
@@ -139,7 +139,8 @@ class Line:
 
         Docks are staffed from the line's opening until `port.secondary_hours_after_close`
         after its closing (to clear the trucks referred late), scaled by staffing like the
-        booths; a closure of the lanes does not send the secondary officers home.
+        booths, at least one and never more than the docks built; a closure of the lanes does not
+        send the secondary officers home.
         """
         key = (DAY_TYPES[weekday], staffing)
         docks = self._docks_cache.get(key)
@@ -148,7 +149,8 @@ class Line:
             docks = np.zeros(24, dtype=np.int64)
             if open_hours.size:
                 last = min(24, open_hours[-1] + 1 + int(self.secondary_extra_hours))
-                docks[open_hours[0]:last] = max(1, int(round(self.secondary_booths * staffing)))
+                docks[open_hours[0]:last] = max(1, min(self.secondary_booths,
+                                                       int(round(self.secondary_booths * staffing))))
             docks.flags.writeable = False
             self._docks_cache[key] = docks
         return docks
@@ -249,16 +251,20 @@ def lines_on(lines: list, weekday: int, events: list, pool_of: dict, staffing_sh
                     primary *= event.factor
                 elif event.kind == "secondary_share":
                     share = event.value
-        pool = pool_of.get(line.name)
-        if pool is None:  # Mexican customs: every lane staffed, events scale the booths
+        if line.name not in pool_of:  # Mexican customs: every lane staffed, events scale the booths
             today["lanes"].append(line.booths_by_hour(weekday, factor, closed))
             today["docks"].append(line.docks_by_hour(weekday, factor))
-        else:  # CBP: a staffing event moves the pool's officers; the lanes stay built
-            today["officer_factors"][pool] = min(today["officer_factors"].get(pool, 1.0), factor)
+        else:  # CBP: a staffing event moves the pool's officers (below); the lanes stay built
             today["lanes"].append(line.booths_by_hour(weekday, 1.0, closed))
             today["docks"].append(line.docks_by_hour(weekday, staffing_share * factor))
         today["primary_min"].append(primary)
         today["secondary_share"].append(share)
+    # Each staffing event in force moves the officers of every pool whose lines it names, once
+    # (an event naming all three cargo lines is one move of the cargo officers, not three).
+    for event in events:
+        if event.kind == "staffing":
+            for pool in {pool_of[name] for name in event.lines if name in pool_of}:
+                today["officer_factors"][pool] = today["officer_factors"].get(pool, 1.0) * event.factor
     today["open"] = np.array([lanes.sum() > 0 for lanes in today["lanes"]], dtype=float)
     today["dock_hours"] = [d.sum() for d in today["docks"]]
     # The hours trucks arrive at each line: a commercial line's open hours.

@@ -8,6 +8,8 @@ import pytest
 
 from calexico.running import runs, scenarios
 from model import BorderModel
+from model.parameters import Event
+from model.port import lines_on
 from model.staffing import POOLS, SHARED_LANES, allocate, spread, staff_to_the_line
 
 YEAR = [dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(0, 366, 3)]
@@ -273,3 +275,52 @@ def test_the_staffing_cut_shows_in_booth_hours_and_truck_waits_in_its_window():
     assert booth_hours["staffing_cut"] < 0.8 * booth_hours["baseline"]
     waits = {n: d["commercial_wait_mean_min"].mean() for n, d in during.items()}
     assert waits["staffing_cut"] > 1.5 * waits["baseline"], waits
+
+
+CARGO = POOLS["east_cargo"]
+
+
+def test_a_staffing_event_moves_its_pools_officers_once_up_or_down():
+    """An event above 1 adds officers (it used to be capped at the budget), an event naming all
+    of a pool's lines moves them once, and two events on one pool compound."""
+    model = BorderModel(collect=False)
+
+    def factors(*events):
+        return lines_on(model.lines, 0, list(events), model.pool_of, 1.0)["officer_factors"]
+
+    day = dt.date(2024, 3, 4)
+    surge = Event("staffing", day, day, CARGO, factor=1.5)
+    assert factors(surge) == {"east_cargo": 1.5}
+    assert factors(Event("staffing", day, day, CARGO, factor=0.7)) == {"east_cargo": 0.7}
+    assert factors(Event("staffing", day, day, CARGO[:1], factor=0.5),
+                   Event("staffing", day, day, CARGO[1:2], factor=0.5)) == {"east_cargo": 0.25}
+    assert factors(Event("staffing", day, day, ("east_mx_export_standard",), factor=2.0)) == {}
+
+
+def test_more_cargo_officers_staff_more_standard_booths_and_shorten_the_truck_waits():
+    days = 28
+    runs_by_factor = {}
+    for factor in (1.0, 1.5):
+        events = (Event("staffing", dt.date(2024, 1, 1), dt.date(2024, 1, days), CARGO, factor=factor),)
+        model = BorderModel({"simulation.days": days, "simulation.warmup_days": 0}, events=events).run()
+        runs_by_factor[factor] = model.datacollector.get_table_dataframe("daily")
+    booth_hours = {f: d["east_commercial_standard_booth_hours"].sum() for f, d in runs_by_factor.items()}
+    waits = {f: d["commercial_wait_mean_min"].mean() for f, d in runs_by_factor.items()}
+    # The standard lanes were staffed 90% of their open hours; the added officers fill the rest.
+    assert booth_hours[1.5] > booth_hours[1.0], booth_hours
+    assert waits[1.5] < 0.85 * waits[1.0], waits
+
+
+def test_no_event_or_staffing_share_staffs_a_lane_or_dock_beyond_those_built():
+    """Mexico's customs staff their lanes by the events (no officers to place), and the docks
+    scale with the staffing: neither beyond what is built."""
+    day = dt.date(2024, 3, 4)
+    everything = tuple(line for line in BorderModel(collect=False).line_index)
+    for factor in (0.5, 2.0, 5.0):
+        events = (Event("staffing", day, day, everything, factor=factor),)
+        for share in (0.5, 1.0, 2.0):
+            model = BorderModel({"port.staffing_share": share}, events=events, collect=False)
+            today = model.port_conditions(day)
+            _within_the_lanes(today["booths"], today["lanes"], model, (factor, share))
+            for line, docks in zip(model.lines, today["docks"], strict=True):
+                assert docks.max() <= max(1, line.secondary_booths), (factor, share, line.name, docks.max())

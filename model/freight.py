@@ -125,9 +125,10 @@ class Freight:
     def dispatch(self, day, port_today):
         """Carriers take yesterday's loads and choose a crossing by expected generalised cost.
 
-        On a day the cargo lanes are closed by their schedule (Sundays) carriers hold their
-        loads for the next opening; a closure by an event is a choice between holding and
-        going around by another port. Sets `arrivals`, the trucks sent to each line.
+        On a day the schedule shuts the cargo lanes (Sundays) carriers hold their loads for the
+        next opening, whatever else is on. On other days a closure by an event, or a lane with
+        too few officers to clear its loads, is a choice between holding and going around by
+        another port. Sets `arrivals`, the trucks sent to each line.
         """
         p, model, today = self.params, self.model, self.model.today
         firms = model.firms
@@ -136,8 +137,7 @@ class Freight:
         self.loads_moved_by_firm = np.zeros(len(firms))
         self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
         self.inputs_elsewhere = np.zeros(len(self.inputs_backlog))
-        scheduled_shut = not port_today["booth_hours"][self.line_index["east_commercial_standard"]]
-        if scheduled_shut and port_today["closed_hours_ahead"] == 0:
+        if self._scheduled_shut(day, LOADED_NORTH[:1]):  # by the schedule, not by the officers on duty
             return
         # The whole crossing: Mexico's export customs, then the US line.
         nb_wait_h = model.expected_delay_h(EXPORT_NORTH) + model.expected_delay_h(LOADED_NORTH)
@@ -254,16 +254,25 @@ class Freight:
         today["loads_dispatched"] = east_loaded + south_total  # at Calexico East
 
     def closed_hours_ahead(self, day, names=("east_commercial_standard", "east_mx_export_standard")) -> float:
-        """Hours until the named lines reopen if an event closes any today; by default Calexico
-        East's loaded northbound crossing (the US commercial lanes and Mexico's export customs).
+        """Hours until the named lines reopen if an event closes any today: the days it closes
+        them and the days their schedule keeps them shut after it (closed on a Saturday, they
+        reopen on Monday). By default Calexico East's loaded northbound crossing (the US
+        commercial lanes and Mexico's export customs).
         """
+        def closed_by_event(d):
+            return any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events for n in names)
+
         hours, d = 0.0, day
-        while any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events for n in names):
+        while closed_by_event(d) or (hours > 0 and self._scheduled_shut(d, names)):
             hours += 24.0
             d += dt.timedelta(days=1)
             if hours > 24 * 60:
                 break
         return hours
+
+    def _scheduled_shut(self, day, names) -> bool:
+        """Whether the schedule shuts any of the named lines all day (Sundays at the cargo lanes)."""
+        return any(not self.lines[self.line_index[n]].open_mask(day.weekday()).any() for n in names)
 
     def loaded_room(self, port_today, fast_share: float) -> float:
         """Loaded trucks Calexico East can take today, lane by lane: a lane's room is the lesser

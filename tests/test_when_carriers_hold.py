@@ -1,0 +1,44 @@
+"""Carriers hold their loads on the days the schedule shuts the cargo lanes, and only then: a
+port short of officers, or closed by an event, is a choice between holding and going around."""
+
+import datetime as dt
+
+import pandas as pd
+
+from model import BorderModel
+from model.parameters import Event, resolve_lines
+
+CARGO_NORTH = resolve_lines("commercial_north", "test", "lines")
+COMMERCIAL = resolve_lines("commercial", "test", "lines")
+TUESDAY, SATURDAY, SUNDAY = dt.date(2024, 3, 5), dt.date(2024, 3, 9), dt.date(2024, 3, 10)
+
+
+def _daily(events, days=75):
+    model = BorderModel({"simulation.days": days, "simulation.warmup_days": 0}, events=events).run()
+    return model.datacollector.get_table_dataframe("daily").set_index("date")
+
+
+def test_a_deep_cut_of_cargo_officers_sends_loads_around_and_inputs_still_go_south():
+    """A fifth of the cargo officers leave the standard lanes unstaffed some weekdays; that is not
+    a Sunday (it stopped every load, inputs south through Mexico's open customs included)."""
+    cut = (Event("staffing", dt.date(2024, 3, 1), dt.date(2024, 3, 14), CARGO_NORTH, factor=0.2),)
+    daily = _daily(cut)
+    day = daily.loc[TUESDAY.isoformat()]
+    assert day["east_commercial_standard_booth_hours"] == 0, "the case under test: no standard booth all day"
+    assert day["southbound_trucks"] > 0
+    assert day["loads_around"] > 0
+    weekdays = daily.loc["2024-03-04":"2024-03-08"]
+    assert (weekdays["loads_dispatched"] > 0).all()
+
+
+def test_a_closure_on_a_sunday_changes_nothing():
+    """The cargo lanes are shut on Sundays anyway: loads wait for Monday, none go around."""
+    pd.testing.assert_frame_equal(_daily((Event("closure", SUNDAY, SUNDAY, COMMERCIAL),)), _daily(()))
+
+
+def test_a_closure_on_a_saturday_holds_loads_until_monday():
+    """What a closure costs a held load is the hours until the lanes reopen, Sunday included."""
+    model = BorderModel(events=(Event("closure", SATURDAY, SATURDAY, COMMERCIAL),), collect=False)
+    assert model.freight.closed_hours_ahead(SATURDAY) == 48.0
+    assert model.freight.closed_hours_ahead(SATURDAY - dt.timedelta(days=1)) == 0.0
+    assert model.freight.closed_hours_ahead(TUESDAY) == 0.0

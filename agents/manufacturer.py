@@ -7,7 +7,7 @@ class Manufacturer(FixedAgent):
     """A plant that runs on inputs crossing south and ships finished goods north.
 
     When crossings slow it holds more stock (a carrying cost), stops lines when inputs run out
-    (idle labour and lost value added), loses orders as its delivered cost rises, adjusts
+    (lost value added, the idle workers' pay included), loses orders as its delivered cost rises, adjusts
     employment with a lag, and shrinks after sustained losses.
 
     Attributes:

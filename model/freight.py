@@ -476,15 +476,16 @@ class Freight:
         today["trade_south_usd"] += float(received.sum()) * p["manufacturing.value_per_load_usd"]
         ratio = p["manufacturing.input_loads_per_output_load"]
         holding = p["manufacturing.holding_cost_per_year"] / 365.0
-        value, va_share, wage = (p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"],
-                                 p["manufacturing.wage_usd_per_day"])
+        value, va_share = p["manufacturing.value_per_load_usd"], p["manufacturing.value_added_share"]
         rate_usd = self.rate_usd
         inventory_usd = stoppage_usd = 0.0
         for plant, got_loads in zip(self.model.manufacturers, received.tolist(), strict=True):
             plant.receive_inputs(got_loads, ratio)
             full_loads = plant.daily_output_loads
             inventory = plant.stock_days * full_loads * ratio * value * holding
-            stoppage = plant.stopped_share * (plant.jobs * wage + full_loads * value * va_share)
+            # The value added of the loads not made. It includes the pay of the workers standing
+            # idle, so their wages are not counted again.
+            stoppage = plant.stopped_share * full_loads * value * va_share
             inventory_usd += inventory
             stoppage_usd += stoppage
             plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)

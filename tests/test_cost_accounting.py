@@ -1,11 +1,14 @@
 """Every cost is counted once: components sum to the total, and pairs that could overlap don't."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 from calexico.running.runs import daily_table
 from model import BorderModel
 from model.outcomes import COST_COLUMNS, OUTPUT_COLUMNS
+from model.parameters import Event, resolve_lines
 
 SHORT = {"simulation.days": 30}
 
@@ -46,3 +49,20 @@ def test_without_waiting_there_is_no_delay_cost_but_output_goes_on(winter):
     assert (free[list(OUTPUT_COLUMNS)].sum() > 0).all()
     assert free["output_households_mx_usd"].sum() >= winter["output_households_mx_usd"].sum(), \
         "commuters earn at least as much when nobody waits"
+
+
+def test_a_stopped_line_costs_the_value_added_of_the_loads_not_made_once():
+    """Plants without cover stop when the southbound line closes. Their stoppage is the value added
+    of the loads not made, which includes the idle workers' pay: wages are not added again."""
+    shut = (Event("closure", dt.date(2024, 1, 8), dt.date(2024, 1, 12), resolve_lines("commercial", "test", "lines")),)
+    model = BorderModel({**SHORT, "simulation.warmup_days": 0, "manufacturing.target_cover_days": 0.0,
+                         "manufacturing.cover_per_wait_hour": 0.0}, seed=3, events=shut)
+    p = model.params
+    stopped_days = 0
+    for _ in range(20):
+        model.step()
+        lost = sum(plant.stopped_share * plant.daily_output_loads for plant in model.manufacturers)
+        expected = lost * p["manufacturing.value_per_load_usd"] * p["manufacturing.value_added_share"]
+        assert model.today["cost_stoppage_usd"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+        stopped_days += lost > 0
+    assert stopped_days >= 3, "the case under test: plants stop"

@@ -56,7 +56,7 @@ class Freight:
 
         """
         self.model = model
-        p = self.params = model.params
+        p = self.params
         self.line_index = model.line_index
         self.lines = model.lines
         # Shipping groups: one per (origin, destination, perishable) of exported produce.
@@ -81,35 +81,47 @@ class Freight:
         self.east = self.region.truck_ports.index("calexico_east")
         self.other_ports = [k for k in range(len(self.region.truck_ports)) if k != self.east]
         self.diverted_columns = [f"diverted_{self.region.truck_ports[k]}" for k in self.other_ports]
+        self.south_diverted_columns = [f"diverted_south_{self.region.truck_ports[k]}" for k in self.other_ports]
+        self.inputs_elsewhere = np.zeros(len(plants))  # inputs that went by another port today
+        self.market = FreightMarket()
+        self.configure()
+        self.rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
+            1 + p["trucking.margin"])
+        self.last_truck_wait_h = 0.0
+        self.arrivals = np.zeros(len(self.lines))
+        self.loads_moved_by_firm = np.zeros(len(model.firms))
+        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
+        self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
+
+    @property
+    def params(self) -> dict:
+        """The parameters in force (`BorderModel.set_parameters` may change them mid-run)."""
+        return self.model.params
+
+    def configure(self):
+        """Work out the route costs, the free-flow shares and a truck's ordinary turn at the port
+        from the parameters in force (again when `BorderModel.set_parameters` changes them).
+        """
+        p, plants = self.params, self.model.manufacturers
         self.produce_route_usd, self.produce_free_shares = self._route_costs(self.produce_groups)
         self.goods_route_usd, self.goods_free_shares = self._route_costs(self.goods_groups)
         # Inputs come south to each plant from where its goods go (assumption: the same yards and
         # markets, in the same shares); a plant's distance cost through a crossing is their mean.
-        self.south_diverted_columns = [f"diverted_south_{self.region.truck_ports[k]}" for k in self.other_ports]
         km = np.array([sum(share * self.region.crossing_km(o, plant.place) for o, share in GOODS_DEST_SHARE.items())
                        for plant in plants]).reshape(len(plants), -1)
         self.inputs_route_usd = km / KM_PER_MILE * p["trucking.cost_per_mile_usd"]
         self.inputs_free_shares = TruckingFirm.choose_crossing(
             self.inputs_route_usd + self.crossing_waits_h(0.0) * p["trucking.cost_per_hour_usd"],
             p["trucking.route_choice_spread_usd"])
-        self.inputs_elsewhere = np.zeros(len(plants))  # inputs that went by another port today
-        self.market = FreightMarket()
         # Each load group's free-flow shares at the other ports and distance cost via East, for `_go_around`.
         self._free_flow = {group: (shares[:, self.other_ports], route[:, [self.east]]) for group, shares, route in (
             ("produce", self.produce_free_shares, self.produce_route_usd),
             ("goods", self.goods_free_shares, self.goods_route_usd),
             ("inputs", self.inputs_free_shares, self.inputs_route_usd))}
-        self.rate_usd = p["trucking.free_flow_cycle_hours"] * p["trucking.cost_per_hour_usd"] * (
-            1 + p["trucking.margin"])
         # What a truck's turn takes at the port on an ordinary day: the loaded northbound
         # crossing (export customs and US line, mean of the two lanes), and southbound.
-        nominal = model.inspection_min[[self.line_index[n] for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH)]]
+        nominal = self.model.inspection_min[[self.line_index[n] for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH)]]
         self._nominal_truck_min = (float(nominal[:2].mean() + nominal[2:4].mean()), float(nominal[-1]))
-        self.last_truck_wait_h = 0.0
-        self.arrivals = np.zeros(len(self.lines))
-        self.loads_moved_by_firm = np.zeros(len(model.firms))
-        self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
-        self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
 
     # ------------------------------------------------------------------ loads to ship
     def on_order(self) -> np.ndarray:

@@ -164,6 +164,7 @@ def set_parameters(model, values: dict, applier: Applier | None = None):
     model.staffing.configure(model.lines, model.params)
     model.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                      for line in model.lines])
+    model.freight.configure()
     model._port_days.clear()
     model.port_choice._gates.clear()
     model.port_choice.reconsider_share = model.params["crossers.reconsider_share"]

@@ -9,6 +9,7 @@ from calexico.analysis import hindcast
 from calexico.cli import main
 from model import BorderModel
 from model import history as model_history
+from model.freight import TRUCK_LINES
 from model.parameters import ParameterError
 
 
@@ -115,3 +116,23 @@ def test_bad_months_and_reps_exit_2_with_one_line(tmp_path, capsys, args, fragme
     assert main(["hindcast", "--out", str(tmp_path / "h"), *args]) == 2
     err = capsys.readouterr().err
     assert fragment in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_change_of_trucking_costs_mid_run_reaches_the_freight():
+    """`set_parameters` moves what carriers pay and route by from that day (the freight kept the
+    parameters it was built with)."""
+    model = BorderModel({"simulation.days": 12, "simulation.warmup_days": 0}, seed=1)
+    for _ in range(6):
+        model.step()
+    cost_h = model.params["trucking.cost_per_hour_usd"]
+    model.set_parameters({"trucking.cost_per_hour_usd": 2 * cost_h, "trucking.cost_per_mile_usd": 0.0})
+    assert model.freight.params is model.params
+    assert (model.freight.produce_route_usd == 0).all(), "the route costs are worked out again"
+    seen = []
+    deliver = model.freight.deliver
+    model.freight.deliver = lambda day, results, port_today: (seen.append(results), deliver(day, results, port_today))
+    model.step()
+    truck_h = sum(seen[0][model.line_index[n]].wait_hours + seen[0][model.line_index[n]].secondary_wait_hours
+                  for n in TRUCK_LINES)
+    assert truck_h > 0
+    assert model.today["cost_truck_delay_usd"] == pytest.approx(truck_h * 2 * cost_h)

@@ -218,6 +218,7 @@ class Staffing:
         # Arrivals and waits expected at each line and hour, by weekday (NaN until a weekday is seen).
         self.expected_arrivals = np.full((7, len(lines), 24), np.nan)
         self.expected_wait_min = np.zeros((7, len(lines), 24))
+        self.last_weekday_seen = None  # the weekday of the latest day learned
         self.configure(lines, params)
 
     def configure(self, lines, params: dict):
@@ -252,8 +253,7 @@ class Staffing:
         present = self.present(day)
         plan = day.weekday()
         if np.isnan(self.expected_arrivals[plan, 0, 0]):  # a weekday never seen: the latest seen, or the lanes
-            seen = np.flatnonzero(~np.isnan(self.expected_arrivals[:, 0, 0]))
-            plan = seen[-1] if seen.size else None
+            plan = self.last_weekday_seen
         if plan is None:
             load = booths.astype(float)
         else:  # every line's load at once: the pools take their rows
@@ -312,6 +312,7 @@ class Staffing:
 
     def learn(self, weekday: int, arrivals_by_hour: np.ndarray, wait_by_hour_min: np.ndarray, weight: float):
         """Today's arrivals and waits move the expectations for this weekday (the first day sets them)."""
+        self.last_weekday_seen = weekday
         expected, waits = self.expected_arrivals[weekday], self.expected_wait_min[weekday]
         if np.isnan(expected).all():
             expected[:], waits[:] = arrivals_by_hour, wait_by_hour_min

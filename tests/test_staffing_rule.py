@@ -324,3 +324,15 @@ def test_no_event_or_staffing_share_staffs_a_lane_or_dock_beyond_those_built():
             _within_the_lanes(today["booths"], today["lanes"], model, (factor, share))
             for line, docks in zip(model.lines, today["docks"], strict=True):
                 assert docks.max() <= max(1, line.secondary_booths), (factor, share, line.name, docks.max())
+
+
+def test_a_weekday_never_seen_is_planned_from_the_latest_day_seen():
+    """Started on a Thursday, the port plans its first Tuesday from Monday's traffic (it took
+    Sunday's, the highest weekday number seen, when the cargo lanes are shut)."""
+    model = BorderModel({"simulation.start_date": "2024-02-01", "simulation.warmup_days": 0,
+                         "simulation.days": 10}, collect=False)
+    while model.date < dt.date(2024, 2, 6):
+        model.step()
+    assert model.staffing.last_weekday_seen == 0
+    booths = model.port_conditions(model.date)["booths"]
+    assert booths[model.line_index["east_commercial_standard"]].max() == 2, "Monday's trucks draw officers"

@@ -452,8 +452,9 @@ class Freight:
         # Loads held by shippers for want of trucks or room at the port, and loaded trucks' stock
         # waiting at the port, carry the inventory cost of their value while they wait.
         holding_per_day = p["manufacturing.holding_cost_per_year"] / 365.0
-        held_loads = self.produce_backlog.sum() + self.goods_backlog.sum() + self.inputs_backlog.sum()
-        today["cost_held_loads_usd"] += held_loads * p["manufacturing.value_per_load_usd"] * holding_per_day
+        held_usd = (self.produce_backlog.sum() * p["agriculture.value_per_load_usd"]
+                    + (self.goods_backlog.sum() + self.inputs_backlog.sum()) * p["manufacturing.value_per_load_usd"])
+        today["cost_held_loads_usd"] += held_usd * holding_per_day
         in_line_h = sum(results[self.line_index[n]].wait_hours + results[self.line_index[n]].secondary_wait_hours
                         for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH))
         today["cost_stock_in_line_usd"] += (in_line_h / 24.0 * p["manufacturing.value_per_load_usd"]

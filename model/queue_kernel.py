@@ -6,8 +6,10 @@ numba-compiled Python so it reads like the queueing textbook it implements.
 
 Time is in minutes from the start of the day. Booths are numbered 0..n-1 and staffing is a
 prefix: in hour h the booths 0..booths_by_hour[h]-1 are open. A booth never starts an
-inspection while it is closed; one that is underway finishes. Crossers still in line when no
-booth will open again within the horizon are returned as unserved (carried to the next day).
+inspection while it is closed; one that is underway finishes. Every booth closes at the end of
+the horizon, so a booth staffed in its last hour (at a port open all night) does not work on
+into the next day beside that day's officers. Crossers still in line when no booth will open
+again within the horizon are returned as unserved (carried to the next day).
 
 Secondary inspection is a second multi-server queue behind primary, with docks staffed by hour
 and a lot of limited size. Crossers reach primary in the order they joined the line (first come,
@@ -74,12 +76,12 @@ def _restaff(free, size, new_size, at_min):
 
 @compiled
 def _changes_and_free_times(booths_by_hour):
-    """The hours at which the number of staffed booths differs from the hour before, and the
-    vector of booth free times (no booth staffed yet), long enough for the most booths ever
-    staffed plus the sentinel.
+    """The hours at which the number of staffed booths differs from the hour before (the end of
+    the horizon among them, when the booths still staffed close), and the vector of booth free
+    times (no booth staffed yet), long enough for the most booths ever staffed plus the sentinel.
     """
     n_hours = booths_by_hour.shape[0]
-    change_hour = np.empty(n_hours, dtype=np.int64)
+    change_hour = np.empty(n_hours + 1, dtype=np.int64)
     n_changes = 0
     previous = 0
     max_booths = 1
@@ -89,7 +91,16 @@ def _changes_and_free_times(booths_by_hour):
             change_hour[n_changes] = h
             n_changes += 1
             previous = booths_by_hour[h]
+    if previous != 0:
+        change_hour[n_changes] = n_hours
+        n_changes += 1
     return change_hour[:n_changes], np.full(max_booths + 1, UNSERVED)
+
+
+@compiled
+def _booths_in(booths_by_hour, h):
+    """Booths staffed in hour h: none from the end of the horizon."""
+    return booths_by_hour[h] if h < booths_by_hour.shape[0] else 0
 
 
 @compiled
@@ -100,7 +111,7 @@ def _start_after_changes(t, free, size, k, change_hour, booths_by_hour):
     s = max(t, free[0])
     while k < change_hour.shape[0] and s >= change_hour[k] * 60.0:
         h = change_hour[k]
-        size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+        size = _restaff(free, size, _booths_in(booths_by_hour, h), h * 60.0)
         k += 1
         s = max(t, free[0])  # free[0] is inf while no booth is staffed
     return s, size, k
@@ -308,7 +319,7 @@ def tandem_in_order(arrival_min, service_min, referred, secondary_min, booths_by
                 head += 1
             else:
                 h = change_hour[k]
-                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                size = _restaff(free, size, _booths_in(booths_by_hour, h), h * 60.0)
                 k += 1
                 next_change_min = _change_min(change_hour, k)
             next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min
@@ -523,7 +534,7 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
                     port_by_hour_n[h] += 1.0
             else:
                 h = change_hour[k]
-                size = _restaff(free, size, booths_by_hour[h], h * 60.0)
+                size = _restaff(free, size, _booths_in(booths_by_hour, h), h * 60.0)
                 k += 1
                 next_change_min = _change_min(change_hour, k)
             next_event = min(next_change_min, pending_done[head]) if head < tail else next_change_min

@@ -66,3 +66,18 @@ def test_a_stopped_line_costs_the_value_added_of_the_loads_not_made_once():
         assert model.today["cost_stoppage_usd"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
         stopped_days += lost > 0
     assert stopped_days >= 3, "the case under test: plants stop"
+
+
+def test_held_produce_carries_the_inventory_cost_of_produce_not_of_goods():
+    model = BorderModel({**SHORT, "agriculture.value_per_load_usd": 15000.0}, seed=3)
+    p, freight = model.params, model.freight
+    held = []  # the backlogs' value when the day books their cost (ageing comes next)
+    age = freight._age_produce
+    freight._age_produce = lambda: (held.append(
+        freight.produce_backlog.sum() * 15000.0
+        + (freight.goods_backlog.sum() + freight.inputs_backlog.sum()) * p["manufacturing.value_per_load_usd"]), age())
+    for _ in range(10):
+        model.step()
+    assert freight.produce_backlog.sum() > 0, "the case under test: produce waits with the shippers"
+    per_day = p["manufacturing.holding_cost_per_year"] / 365
+    assert model.today["cost_held_loads_usd"] == pytest.approx(held[-1] * per_day)

@@ -34,7 +34,10 @@ def test_west_lanes_change_on_the_day_construction_began():
     assert line(model, "west_pov_general").booths == 5
     step_to(model, "2022-09-26")
     assert line(model, "west_pov_general").booths == 4
-    assert model.port_conditions(dt.date(2022, 9, 27))["booths"][model.line_index["west_pov_general"]].max() == 4
+    # The general and Ready lanes are one set the port re-signs (staffing.SHARED_LANES): 4 + 3 now.
+    booths = model.port_conditions(dt.date(2022, 9, 27))["booths"]
+    signed = booths[model.line_index["west_pov_general"]] + booths[model.line_index["west_pov_ready"]]
+    assert signed.max() == 4 + line(model, "west_pov_ready").booths
 
 
 def test_east_passenger_hours_end_at_14_from_26_april_2020():

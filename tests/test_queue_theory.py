@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.port import _standard_quantiles
-from model.queue_kernel import line_day, serve_in_order
+from model.queue_kernel import line_day, serve_in_order, split_tomorrow
 
 
 def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
@@ -52,7 +52,9 @@ def test_a_crosser_is_never_served_while_every_booth_is_closed():
 
 def _first_free_booth_reference(arrival, service, booths_by_hour):
     """The queue's rule written plainly: each crosser, in order, takes the staffed booth that
-    is free first; at a staffing change, booths free last close and new ones open."""
+    is free first; at a staffing change, booths free last close and new ones open; at the end of
+    the horizon every booth closes."""
+    booths_by_hour = [*booths_by_hour, 0]
     changes = [h for h in range(len(booths_by_hour)) if booths_by_hour[h] != (booths_by_hour[h - 1] if h else 0)]
     free, k, start = [], 0, []
     for t, d in zip(arrival, service, strict=True):
@@ -107,6 +109,26 @@ def test_a_booth_closing_on_the_hour_starts_nobody_at_that_minute():
     start = serve_in_order(arrival, np.array([1.0, 1.0]), booths)
     assert start[0] == 599.0
     assert start[1] == 660.0, "the booth is free at 10:00 exactly, when it closes: the crosser waits for 11:00"
+
+
+def test_a_booth_staffed_in_the_last_hour_closes_at_midnight_and_its_line_waits_for_tomorrow():
+    """At a port open all night the booths of 23:00 do not work on into the next day beside that
+    day's officers: whoever they have not started by midnight is carried, with the wait so far."""
+    booths = np.zeros(24, dtype=np.int64)
+    booths[23] = 1
+    start = serve_in_order(np.full(300, 23 * 60.0), np.full(300, 2.0), booths)
+    assert np.isfinite(start).sum() == 30 and start[np.isfinite(start)].max() == 24 * 60.0 - 2.0
+    # The day's pass: 300 arrivals evenly through the last hour; those left are tomorrow's line,
+    # each having waited until midnight.
+    spacings = np.ones(301)
+    cdf = np.r_[np.zeros(24), 1.0]
+    served, *_, packed, n_in_lot = line_day(
+        spacings, np.full(300, 0.5), _standard_quantiles(0.0), 2.0, np.zeros(0), cdf, booths, 0.0,
+        _standard_quantiles(0.5), 5.0, np.ones(24, dtype=np.int64), 10, np.zeros(0), np.zeros(0), 0.5)
+    carried, *_ = split_tomorrow(packed, n_in_lot)
+    arrival = 23 * 60.0 + 60.0 * np.arange(1, 301) / 301
+    assert served == 30 and carried.shape[0] == 270
+    np.testing.assert_allclose(carried, 24 * 60.0 - arrival[30:], atol=1e-9)
 
 
 def test_a_lines_day_refuses_draws_that_do_not_cover_the_carried_crossers():

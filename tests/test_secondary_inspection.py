@@ -12,10 +12,11 @@ from tests.test_queue_theory import erlang_c_wait
 
 
 class _Staffed:
-    """Servers staffed by the hour, written plainly: at a change, those free last leave."""
+    """Servers staffed by the hour, written plainly: at a change, those free last leave; at the
+    end of the horizon, all leave."""
 
     def __init__(self, by_hour):
-        self.by_hour = by_hour
+        self.by_hour = by_hour = [*by_hour, 0]
         self.changes = [h for h in range(len(by_hour)) if by_hour[h] != (by_hour[h - 1] if h else 0)]
         self.k = 0
         self.free = []

@@ -113,8 +113,8 @@ class Freight:
         self.inputs_free_shares = TruckingFirm.choose_crossing(
             self.inputs_route_usd + self.crossing_waits_h(0.0) * p["trucking.cost_per_hour_usd"],
             p["trucking.route_choice_spread_usd"])
-        # Each load group's free-flow shares at the other ports and distance cost via East, for `_go_around`.
-        self._free_flow = {group: (shares[:, self.other_ports], route[:, [self.east]]) for group, shares, route in (
+        # Each load group's free-flow shares at each crossing and distance cost via East, for `_go_around`.
+        self._free_flow = {group: (shares, route[:, [self.east]]) for group, shares, route in (
             ("produce", self.produce_free_shares, self.produce_route_usd),
             ("goods", self.goods_free_shares, self.goods_route_usd),
             ("inputs", self.inputs_free_shares, self.inputs_route_usd))}
@@ -381,11 +381,14 @@ class Freight:
         return counts
 
     def _go_around(self, counts, group: str, cost_usd, columns):
-        """Loads through other ports: beyond what goes there at free flow, a diversion."""
+        """Loads through other ports: beyond what goes there at free flow, a diversion. Free flow's
+        loads are whole too (the same loads split at the free-flow shares by largest remainders),
+        so a load that rounding alone sends elsewhere is not counted as diverted.
+        """
         today, others = self.model.today, self.other_ports
         through = counts[:, others]
-        free_others, route_east = self._free_flow[group]
-        diverted = np.maximum(0.0, through - counts.sum(axis=1, keepdims=True) * free_others)
+        free_shares, route_east = self._free_flow[group]
+        diverted = np.maximum(0.0, through - largest_remainders(counts.sum(axis=1), free_shares)[:, others])
         diverted_by_port = diverted.sum(axis=0)
         diverted_total = float(diverted_by_port.sum())
         self.ledger["diverted"] += diverted_total

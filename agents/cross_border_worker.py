@@ -121,6 +121,20 @@ class Workforce:
         return (float(heads.sum()) * hours_each,
                 float((heads * self.wage_usd_per_hour).sum()) * hours_each * waiting_share)
 
+    def go_around(self, away_by_line_min, waiting_share: float) -> tuple[float, float]:
+        """Those who crossed at the port that is not home got there across Mexicali first:
+        (person-hours, their value in USD), valued as the hours in line that cost no paid work.
+
+        Args:
+            away_by_line_min: (lines, 2) minutes of that trip for farm and non-farm commuters
+                of each home line, averaged over who went where.
+            waiting_share: value of such an hour as a share of the commuter's hourly wage.
+
+        """
+        heads = self.heads_crossing()
+        hours = away_by_line_min[self.line, self.sector] / 60.0
+        return float((heads * hours).sum()), float((heads * hours * self.wage_usd_per_hour).sum()) * waiting_share
+
     def reconsider(self, slack_min, shift_hours, waiting_share, local_wage_usd_per_day, patience_days):
         """Quit for local work after `patience_days` of a US job worth less than a local one.
 

@@ -300,6 +300,7 @@ class BorderModel(mesa.Model):
         self.crossing_demand.live_with(self.today, self.visitor_trips, visitors, self.visitor_expected_min,
                                        self.inspection_min, p["crossers.value_of_time_usd_per_hour"],
                                        p["crossers.spent_at_home_share"])
+        self.cost_port_switches()
 
         # Growers harvest with the crews that came, late crews picking less.
         local, cross = self.crews
@@ -324,6 +325,23 @@ class BorderModel(mesa.Model):
         self.today["harvest_loads"] += picked_total
         self.today["field_workers_us"] = local + cross
         self.today["farm_commuters"] = cross
+
+    def cost_port_switches(self):
+        """Those who crossed at the port that is not home lost the trip across Mexicali to it (the
+        port choice weighed it; trucks' detours are costed as well), valued by the rule of the
+        hours in line: a commuter's own wage, a visitor's value of time.
+        """
+        p = self.params
+        away = self.port_choice.away_min()  # (group, home port, kind)
+        commuters = np.zeros((len(self.lines), 2))
+        commuters[self.people_lines, FARM] = away[PEOPLE_GROUPS.index("farm_commuters")]
+        commuters[self.people_lines, NONFARM] = away[PEOPLE_GROUPS.index("other_commuters")]
+        commuter_hours, commuter_usd = self.workforce.go_around(commuters, p["labour.waiting_share_of_wage"])
+        visitors = np.zeros(len(self.lines))
+        visitors[self.people_lines] = away[PEOPLE_GROUPS.index("visitors")]
+        visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
+        self.today["port_switch_person_hours"] = commuter_hours + visitor_hours
+        self.today["cost_port_switch_usd"] += commuter_usd + visitor_hours * p["crossers.value_of_time_usd_per_hour"]
 
     def go_home(self):
         """Everyone who crossed north today goes home through Mexico's customs and loses its wait.

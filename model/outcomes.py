@@ -20,7 +20,7 @@ COST_COLUMNS = ("cost_truck_delay_usd", "cost_detour_usd", "cost_outside_carrier
                 "cost_crops_unharvested_usd",
                 "cost_inventory_usd", "cost_held_loads_usd", "cost_stock_in_line_usd", "cost_stoppage_usd",
                 "cost_commuter_time_usd", "cost_lost_wages_usd", "cost_visitor_time_usd", "cost_trips_forgone_usd",
-                "cost_southbound_time_usd")
+                "cost_southbound_time_usd", "cost_port_switch_usd")
 # Output by sector and side of the border (gross output, USD/day): what delay takes away from,
 # measured the same way in a scenario and its counterfactual (output lost = the difference).
 OUTPUT_SECTORS = (("agriculture", "us"), ("agriculture", "mx"), ("manufacturing", "mx"), ("trucking", "us"),
@@ -63,6 +63,7 @@ DAILY_COLUMNS = (
     "farm_commuters", "field_workers_us", "commuter_wait_hours", "commuter_time_hours", "commuter_paid_hours_lost",
     "commuters_quit",
     "visitor_trips", "visitor_spending_usd", "visitor_hours_in_port", "southbound_person_hours",
+    "port_switch_person_hours",
     "harvest_loads", "goods_loads_made", "loads_dispatched", "spoiled_loads", "empties_around", "loads_around",
     *COST_COLUMNS, "cost_total_usd", *OUTPUT_COLUMNS,
     *JOB_COLUMNS, "jobs_direct_us", "jobs_direct_mx", "jobs_total_us", "jobs_total_mx",

@@ -70,8 +70,8 @@ class PortChoice:
         self._gates = {}  # booth arrays' ids -> (crossing hour, gate wait, where arrivals land)
         self._landing = (self.lines[:, :, None] * 24 + self.crossing_hour).ravel()
         # The trip to the port that is not home, on the utility scale of each group.
-        away_min = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
-        self._away_utility = self.beta[:, None, None, None, None] * away_min[None, :, :, :, None]
+        self._away_min = (1.0 - np.eye(2))[:, :, None] * self.switch_min[None, None, :]  # (home, port, kind)
+        self._away_utility = self.beta[:, None, None, None, None] * self._away_min[None, :, :, :, None]
 
     def choose(self, expected_min_by_hour: np.ndarray, booths_by_hour) -> np.ndarray:
         """Today's shares from the time in port expected at each line and hour, and today's gates.
@@ -136,6 +136,12 @@ class PortChoice:
         choices `choose` made today (from the times it expected).
         """
         return self._over_choices(self.expected_lost_min)
+
+    def away_min(self) -> np.ndarray:
+        """Minutes each (group, home port, kind) spends getting to the port that is not home,
+        averaged over today's shares and hours wanted (the trip across Mexicali, or the bus ride).
+        """
+        return np.einsum("gqpkh,qpk,gh->gqk", self.shares, self._away_min, self.profiles)
 
     def _over_choices(self, lost_min: np.ndarray) -> np.ndarray:
         """(port, kind, hour wanted) minutes lost, averaged over today's shares and hours wanted."""

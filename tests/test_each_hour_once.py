@@ -125,3 +125,25 @@ def test_trips_forgone_are_half_the_lost_trips_times_the_rise_in_cost():
         0.5 * lost * (93.0 / 60) * value, rel=1e-12)
     # No delay beyond inspection, no trips forgone for delay.
     assert demand.forgone_trips_cost_usd(demand.trips(free), free, free, value) == 0.0
+
+
+def test_a_trip_to_the_other_port_is_costed_once_at_each_commuters_own_wage():
+    wf = crossing_workforce()
+    away = np.array([[12.0, 12.0], [20.0, 20.0]])  # minutes by home line, farm and non-farm
+    hours, usd = wf.go_around(away, 1.0)
+    heads, away_h = wf.headcount, away[wf.line, wf.sector] / 60.0
+    assert hours == pytest.approx((heads * away_h).sum())
+    assert usd == pytest.approx((heads * away_h * wf.wage_usd_per_hour).sum())
+
+
+def test_long_lines_at_west_send_people_to_east_and_their_trips_across_the_city_cost_them():
+    """A slower West general lane (its primary minutes x 1.3) sends drivers to East; the trips
+    across Mexicali they take for it are a cost of their own (the hours in line are not theirs:
+    `experience` and `live_with` count time in port only)."""
+    days = {"simulation.days": 21, "simulation.warmup_days": 0}
+    base = daily_table(BorderModel(days, seed=2).run())
+    slow = daily_table(BorderModel({**days, "lines.west_pov_general.primary_min": 1.219 * 1.3}, seed=2).run())
+    free = daily_table(BorderModel({**days, "port.waiting": False}, seed=2).run())
+    hours = {k: d["port_switch_person_hours"].sum() for k, d in (("free", free), ("base", base), ("slow", slow))}
+    assert hours["free"] < hours["base"] < hours["slow"], hours
+    assert slow["cost_port_switch_usd"].sum() > base["cost_port_switch_usd"].sum() > 0

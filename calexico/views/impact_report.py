@@ -54,6 +54,7 @@ LABELS = {"truck_delay": "Trucks' time in line", "detour": "Detours via other po
           "stoppage": "Plant stoppages", "commuter_time": "Commuters' time in line",
           "lost_wages": "Commuters' lost wages", "visitor_time": "Visitors' time in line",
           "southbound_time": "Going home: time at Mexico's customs",
+          "port_switch": "People's trips to the other port",
           "retail_services": "retail and services", "total": "total"}
 
 

@@ -7,8 +7,8 @@ class Manufacturer(FixedAgent):
     """A plant that runs on inputs crossing south and ships finished goods north.
 
     When crossings slow it holds more stock (a carrying cost), stops lines when inputs run out
-    (lost value added, the idle workers' pay included), loses orders as its delivered cost rises, adjusts
-    employment with a lag, and shrinks after sustained losses.
+    (lost value added, the idle workers' pay included), loses orders as its delivered cost
+    rises, adjusts employment with a lag, and shrinks after sustained losses.
 
     Attributes:
         sector: aerospace, medical_devices, automotive, electronics, metalworking_other.

@@ -190,8 +190,9 @@ class Freight:
         goods_cost = self.goods_route_usd + wait_h * cost_h
         produce_shares = TruckingFirm.choose_crossing(produce_cost, spread)
         goods_shares = TruckingFirm.choose_crossing(goods_cost, spread)
-        produce_counts = self._split(np.floor(want_produce * share), produce_shares, closed_h > 0)
-        goods_counts = self._split(np.floor(want_goods * share), goods_shares, closed_h > 0)
+        produce_loads, goods_loads = np.floor(want_produce * share), np.floor(want_goods * share)
+        produce_counts = self._split(produce_loads, produce_shares, closed_h > 0)
+        goods_counts = self._split(goods_loads, goods_shares, closed_h > 0)
         # Nobody sends a truck to a line it cannot clear today: loads beyond what the booths can
         # take (less those still in line) wait with the shipper for tomorrow. Each lane has its
         # own room (the export customs' and the US line's, whichever is less); the fleet's FAST
@@ -214,14 +215,14 @@ class Freight:
         self.produce_east_perishable = float(to_east[self.produce_perishable].sum())
         self.produce_east_age_days = float((age_days * to_east)[self.produce_perishable].sum())
         # Detours are costed in truck time and distance; quality lost on the way is spoilage.
-        self._go_around(produce_counts, "produce", truck_cost, self.diverted_columns)
+        self._go_around(produce_counts, produce_loads, "produce", truck_cost, self.diverted_columns)
         elsewhere = produce_counts.copy()
         elsewhere[:, self.east] = 0.0
         self._deliver_produce(elsewhere, age_days[:, None] * 24.0 + wait_h[None, :], day,
                               self.produce_perishable[:, None])
 
         self.goods_backlog -= goods_counts.sum(axis=1)
-        self._go_around(goods_counts, "goods", goods_cost, self.diverted_columns)
+        self._go_around(goods_counts, goods_loads, "goods", goods_cost, self.diverted_columns)
         goods_total, goods_east = goods_counts.sum(), goods_counts[:, self.east].sum()
         today["trade_north_usd"] += (goods_total - goods_east) * p["manufacturing.value_per_load_usd"]
         east_loaded = self.produce_east + float(goods_east)
@@ -231,14 +232,15 @@ class Freight:
         south_wait_h = self.crossing_waits_h(model.expected_delay_h((SOUTH,)))
         south_wait_h[self.east] += south_closed_h
         inputs_cost = self.inputs_route_usd + south_wait_h * cost_h
-        input_counts = self._split(np.floor(want_inputs * share), TruckingFirm.choose_crossing(inputs_cost, spread),
+        input_loads = np.floor(want_inputs * share)
+        input_counts = self._split(input_loads, TruckingFirm.choose_crossing(inputs_cost, spread),
                                    south_closed_h > 0)
         room = self.line_room(port_today, (SOUTH,))
         east_inputs = input_counts[:, self.east].sum()
         if east_inputs > room:
             self._hold_or_go_around(input_counts, room / east_inputs, inputs_cost,
                                     self.hold_h(day, SOUTH) * cost_h, spread)
-        self._go_around(input_counts, "inputs", inputs_cost, self.south_diverted_columns)
+        self._go_around(input_counts, input_loads, "inputs", inputs_cost, self.south_diverted_columns)
         south = input_counts[:, self.east]
         self.inputs_elsewhere = input_counts.sum(axis=1) - south
         self.inputs_backlog -= input_counts.sum(axis=1)
@@ -380,15 +382,17 @@ class Freight:
             counts[:, self.east] = 0.0
         return counts
 
-    def _go_around(self, counts, group: str, cost_usd, columns):
-        """Loads through other ports: beyond what goes there at free flow, a diversion. Free flow's
-        loads are whole too (the same loads split at the free-flow shares by largest remainders),
-        so a load that rounding alone sends elsewhere is not counted as diverted.
+    def _go_around(self, counts, loads, group: str, cost_usd, columns):
+        """Loads through other ports: beyond what goes there at free flow, a diversion.
+
+        Free flow is today's loads of each group (`loads`, those held with the shipper included)
+        split at the free-flow shares, in whole loads too (largest remainders), so neither a load
+        that rounding alone sends elsewhere nor the loads held back count as diverted.
         """
         today, others = self.model.today, self.other_ports
         through = counts[:, others]
         free_shares, route_east = self._free_flow[group]
-        diverted = np.maximum(0.0, through - largest_remainders(counts.sum(axis=1), free_shares)[:, others])
+        diverted = np.maximum(0.0, through - largest_remainders(loads, free_shares)[:, others])
         diverted_by_port = diverted.sum(axis=0)
         diverted_total = float(diverted_by_port.sum())
         self.ledger["diverted"] += diverted_total

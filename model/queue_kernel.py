@@ -515,9 +515,11 @@ def line_day(spacings, uniforms, quantiles, mean_min, carried_wait_min, cdf_by_h
                     docks_by_hour, last_start, free, size)
                 n_seq += 1
                 prior = carried_wait_min[j] if j < n_carry else 0.0
-                blocked += min(leave, horizon_min) - done
+                # An inspection underway at closing may end after midnight (done > horizon): the
+                # crosser then waits for a dock from tomorrow, and nothing before.
+                blocked += max(0.0, min(leave, horizon_min) - done)
                 if g >= UNSERVED:  # still in the lot (or at its booth) tonight
-                    secondary_wait += horizon_min - done
+                    secondary_wait += max(0.0, horizon_min - done)
                     left_in_lot[n_left_in_lot] = horizon_min - arrival[j] + prior
                     left_in_lot_secondary[n_left_in_lot] = secondary[j]
                     n_left_in_lot += 1

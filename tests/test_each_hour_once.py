@@ -129,7 +129,10 @@ def test_trips_forgone_are_half_the_lost_trips_times_the_rise_in_cost():
 
 def test_a_trip_to_the_other_port_is_costed_once_at_each_commuters_own_wage():
     wf = crossing_workforce()
-    away = np.array([[12.0, 12.0], [20.0, 20.0]])  # minutes by home line, farm and non-farm
+    away = np.array([[12.0, 30.0], [20.0, 45.0]])  # minutes by home line (rows), farm and non-farm
+    # The four cohorts (farm on foot at line 0, farm by car at 1, non-farm on foot at 0, by car
+    # at 1) each take their own line's and sector's minutes.
+    assert wf.go_around(away, 1.0)[0] == pytest.approx((10 * 12.0 + 20 * 20.0 + 5 * 30.0 + 8 * 45.0) / 60.0)
     hours, usd = wf.go_around(away, 1.0)
     heads, away_h = wf.headcount, away[wf.line, wf.sector] / 60.0
     assert hours == pytest.approx((heads * away_h).sum())

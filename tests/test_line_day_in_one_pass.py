@@ -78,9 +78,9 @@ def reference_day(spacings, uniforms, quantiles, mean_min, carried, cdf, booths,
         inspect += service[i]
         release = start[i] + service[i]
         if referred[i]:
-            blocked += min(leave[i], horizon) - release
+            blocked += max(0.0, min(leave[i], horizon) - release)
             if dock[i] >= UNSERVED:
-                sec_wait += horizon - release
+                sec_wait += max(0.0, horizon - release)
                 left_lot.append(horizon - arrival[i] + prior[i])
                 left_lot_sec.append(secondary[i])
                 continue

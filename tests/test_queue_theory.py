@@ -131,6 +131,23 @@ def test_a_booth_staffed_in_the_last_hour_closes_at_midnight_and_its_line_waits_
     np.testing.assert_allclose(carried, 24 * 60.0 - arrival[30:], atol=1e-9)
 
 
+def test_a_crosser_referred_by_an_inspection_ending_after_midnight_waits_nothing_negative():
+    """At a port open all night the booth's last inspection may end after midnight, when the docks
+    have closed too: the crosser waits for tomorrow's dock, and no wait or blocked time of today is
+    negative."""
+    booths = np.zeros(24, dtype=np.int64)
+    booths[23] = 1
+    docks = np.zeros(24, dtype=np.int64)
+    docks[23] = 1
+    cdf = np.r_[np.zeros(24), 1.0]
+    # One crosser at about 23:59 with a 5-minute inspection, referred (share 1).
+    served, *_, sec_wait, blocked, referred, _, _, _, packed, n_in_lot = line_day(
+        np.array([1.0, 1.0 / 59.0]), np.array([0.5]), _standard_quantiles(0.0), 5.0, np.zeros(0), cdf, booths,
+        1.0, _standard_quantiles(0.0), 10.0, docks, 5, np.zeros(0), np.zeros(0), 0.5)
+    assert served == 1 and referred == 1 and n_in_lot == 1
+    assert sec_wait == 0.0 and blocked == 0.0
+
+
 def test_a_lines_day_refuses_draws_that_do_not_cover_the_carried_crossers():
     with pytest.raises(ValueError, match="one uniform per crosser"):
         line_day(np.ones(11), np.full(10, 0.5), _standard_quantiles(1.0), 1.0, np.zeros(5), np.linspace(0.0, 1.0, 25),

@@ -4,6 +4,7 @@ over go to the largest remainders, so no load is lost or made up in the split.""
 import numpy as np
 
 from calexico.running import runs, scenarios
+from model import BorderModel
 from model.freight import largest_remainders
 
 
@@ -46,3 +47,21 @@ def test_rounding_alone_diverts_no_load():
     diverted = ["diverted_otay_mesa", "diverted_san_luis", "diverted_south_otay_mesa", "diverted_south_san_luis"]
     assert daily[diverted].to_numpy().sum() == 0
     assert daily["cost_detour_usd"].sum() == 0
+
+
+def test_loads_held_back_are_not_counted_as_diverted():
+    """Ten loads whose free flow sends one to each other port: with no room at East, three go
+    around and five wait with the shipper. Three are diverted, not four (the five held are not
+    a smaller day whose free flow would send fewer elsewhere)."""
+    model = BorderModel(collect=False)
+    model.step()
+    freight = model.freight
+    east, (first, second) = freight.east, freight.other_ports
+    shares = np.zeros((1, 3))
+    shares[0, [east, first, second]] = 0.8, 0.1, 0.1
+    freight._free_flow["goods"] = (shares, np.zeros((1, 1)))
+    counts = np.zeros((1, 3))
+    counts[0, [first, second]] = 3.0, 2.0  # 1 + 2 and 1 + 1 around; 5 held, none at East
+    before = freight.ledger["diverted"]
+    freight._go_around(counts, np.array([10.0]), "goods", np.zeros((1, 3)), freight.diverted_columns)
+    assert freight.ledger["diverted"] - before == 3.0

@@ -78,9 +78,15 @@ class Manufacturer(FixedAgent):
         if per_day > 0:
             self.stock_days += loads / per_day
 
-    def book_costs(self, cost_usd: float, loads: float, value_per_load_usd: float, va_share: float):
-        """Accumulate this month's delivered costs and margin for the monthly review."""
-        self.month_cost_usd += cost_usd
+    def book_costs(self, cost_usd: float, loads: float, value_per_load_usd: float, va_share: float,
+                   stoppage_usd: float = 0.0):
+        """Accumulate this month's delivered costs and margin for the monthly review.
+
+        A stoppage (the value added of the loads not made) is a cost of delay in the delivered
+        cost, but not again in the margin: the margin counts the loads made, so the loads not
+        made are already missing from it.
+        """
+        self.month_cost_usd += cost_usd + stoppage_usd
         self.month_loads += loads
         self.month_margin_usd += loads * value_per_load_usd * va_share - cost_usd
 

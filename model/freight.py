@@ -508,7 +508,7 @@ class Freight:
             stoppage = plant.stopped_share * full_loads * value * va_share
             inventory_usd += inventory
             stoppage_usd += stoppage
-            plant.book_costs(plant.output_loads * rate_usd + inventory + stoppage, plant.output_loads, value, va_share)
+            plant.book_costs(plant.output_loads * rate_usd + inventory, plant.output_loads, value, va_share, stoppage)
         today["cost_inventory_usd"] += inventory_usd
         today["cost_stoppage_usd"] += stoppage_usd
 

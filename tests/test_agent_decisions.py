@@ -69,6 +69,19 @@ def test_plant_loses_orders_and_jobs_as_delivered_cost_rises(model):
     assert dear.jobs < cheap.jobs == pytest.approx(1000.0)
 
 
+def test_a_stopped_line_lowers_the_plants_margin_once(model):
+    """Half a day stopped: the margin loses the value added of the loads not made (they are not
+    among the loads made), and not the stoppage cost on top; the delivered cost holds it."""
+    m = plant(model)
+    m.stock_days = 0.5
+    made = m.produce(True)
+    assert m.stopped_share == pytest.approx(0.5) and made == pytest.approx(0.5 * m.daily_output_loads)
+    stoppage = m.stopped_share * m.daily_output_loads * 30000.0 * 0.3
+    m.book_costs(1000.0, made, 30000.0, 0.3, stoppage)
+    assert m.month_margin_usd == pytest.approx(made * 30000.0 * 0.3 - 1000.0)
+    assert m.month_cost_usd == pytest.approx(1000.0 + stoppage)
+
+
 def test_plant_shrinks_after_sustained_losses(model):
     m = plant(model)
     for _ in range(6):

@@ -274,10 +274,7 @@ class BorderModel(mesa.Model):
         p = self.params
         outcomes.record_lines(self, results)
         # Commuters: the time in port at the ports and hours they chose, by home line and sector.
-        lived = self.port_choice.lived_min(self.time_in_port_by_hour)
-        waits = np.zeros((len(self.lines), 2))
-        waits[self.people_lines, FARM] = lived[PEOPLE_GROUPS.index("farm_commuters")]
-        waits[self.people_lines, NONFARM] = lived[PEOPLE_GROUPS.index("other_commuters")]
+        waits, visitors = self._by_home_line(self.port_choice.lived_min(self.time_in_port_by_hour))
         day = self.workforce.experience(waits, p["labour.slack_min"], p["labour.shift_hours"],
                                         p["labour.waiting_share_of_wage"], self.weight)
         self.today["commuter_wait_hours"] = day.person_hours
@@ -295,8 +292,6 @@ class BorderModel(mesa.Model):
             (nonfarm * wf.wage_usd_per_hour * (p["labour.shift_hours"] - wf.lost_paid_hours)).sum())
 
         # Visitors: their time at the ports and hours they chose; they spend on the US side.
-        visitors = np.zeros(len(self.lines))
-        visitors[self.people_lines] = lived[PEOPLE_GROUPS.index("visitors")]
         self.crossing_demand.live_with(self.today, self.visitor_trips, visitors, self.visitor_expected_min,
                                        self.inspection_min, p["crossers.value_of_time_usd_per_hour"],
                                        p["crossers.spent_at_home_share"])
@@ -332,16 +327,22 @@ class BorderModel(mesa.Model):
         hours in line: a commuter's own wage, a visitor's value of time.
         """
         p = self.params
-        away = self.port_choice.away_min()  # (group, home port, kind)
-        commuters = np.zeros((len(self.lines), 2))
-        commuters[self.people_lines, FARM] = away[PEOPLE_GROUPS.index("farm_commuters")]
-        commuters[self.people_lines, NONFARM] = away[PEOPLE_GROUPS.index("other_commuters")]
+        commuters, visitors = self._by_home_line(self.port_choice.away_min())
         commuter_hours, commuter_usd = self.workforce.go_around(commuters, p["labour.waiting_share_of_wage"])
-        visitors = np.zeros(len(self.lines))
-        visitors[self.people_lines] = away[PEOPLE_GROUPS.index("visitors")]
         visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
         self.today["port_switch_person_hours"] = commuter_hours + visitor_hours
         self.today["cost_port_switch_usd"] += commuter_usd + visitor_hours * p["crossers.value_of_time_usd_per_hour"]
+
+    def _by_home_line(self, minutes):
+        """A (group, home port, kind) table of minutes by home line: (lines, 2) for farm and
+        non-farm commuters, (lines,) for visitors; zero at the trucks' lines.
+        """
+        commuters = np.zeros((len(self.lines), 2))
+        commuters[self.people_lines, FARM] = minutes[PEOPLE_GROUPS.index("farm_commuters")]
+        commuters[self.people_lines, NONFARM] = minutes[PEOPLE_GROUPS.index("other_commuters")]
+        visitors = np.zeros(len(self.lines))
+        visitors[self.people_lines] = minutes[PEOPLE_GROUPS.index("visitors")]
+        return commuters, visitors
 
     def go_home(self):
         """Everyone who crossed north today goes home through Mexico's customs and loses its wait.

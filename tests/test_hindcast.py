@@ -107,6 +107,10 @@ def test_the_command_writes_monthly_fit_figures_and_report(tmp_path):
     hindcast.write_docs_section(out, doc)  # a second write replaces the section
     assert doc.read_text().count(hindcast.START_MARK) == 1
     assert (tmp_path / "figures" / "hindcast_calexico_west.png").exists()
+    # The reading written by hand after a run is in one file, which both the report and the docs take.
+    reading = hindcast.READING_FILE.read_text().strip()
+    assert reading.startswith("What the model gets right and wrong")
+    assert reading in (out / "report.md").read_text() and reading in doc.read_text()
 
 
 @pytest.mark.parametrize("args,fragment", [

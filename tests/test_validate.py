@@ -66,6 +66,18 @@ def test_validate_exits_0_when_every_fit_target_is_within_tolerance(tmp_path, ja
     assert code == 0
 
 
+def test_validating_again_keeps_the_fit_and_hindcast_sections_the_report_had(tmp_path, january):
+    path = tmp_path / "targets.csv"
+    _write(path, [_january_trucks(january, 0.05)])
+    fit = "## Calibrated parameters\n\n| `a.b` | 1 | 2 |"
+    hindcast = "<!-- hindcast: start (written by calexico hindcast --docs) -->\n## Hindcast\n<!-- hindcast: end -->"
+    (tmp_path / "calibration.md").write_text(f"# Calibration\n\n{fit}\n\n## Fit targets\n\n{hindcast}\n")
+    assert cli.main(["validate", "--reps", "1", "--days", "31", "--targets", str(path), "--out", str(tmp_path)]) == 0
+    report = (tmp_path / "calibration.md").read_text()
+    assert report.count(fit) == 1 and report.count(hindcast) == 1
+    assert report.index(fit) < report.index("## Fit targets (seen by")
+
+
 def test_a_target_without_a_source_is_refused_with_exit_code_2(tmp_path, capsys):
     path = tmp_path / "targets.csv"
     row = _january_trucks(1000, 0.05)

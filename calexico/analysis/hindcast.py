@@ -49,35 +49,10 @@ EVENT_MONTHS = 3  # months before and after an event the fit compares
 SAME_ORDER = 3.0  # model and observed changes are of the same order if within this factor
 CLEAR_CHANGE = 0.05  # an observed change smaller than this is called no clear change
 BASE_SEED = 2024
-# What the 2019-2024 run of 6 Dec 2026 (5 replications, code 52b2f45) showed; rewrite it when the
-# model or the history changes what the tables say.
-READING = """What the model gets right and wrong, and why (the run of 6 Dec 2026, 5 replications; the whole
-2019-2024 hindcast took 33 s on 2 workers):
-
-- **Trucks** follow BTS within 3-4% a month in every year but 2020 (7.5%): the annual freight level is
-  set from BTS, and the months' pattern (working days, the crop calendar) is the model's own. It misses
-  the April-May 2020 dip (BTS -11% against the model's -3%): Mexico's suspension of non-essential
-  activities (DOF, 31 Mar 2020) is left out of the inputs (history.toml says why).
-- **The restriction of 21 Mar 2020** is reproduced in sign and size at every passenger series
-  (West vehicles -42% against -38% observed, West pedestrians -56% against -62%, East -72% against
-  -62% and -91%), with the visitors' allowed share (0.3) set before the run, not fitted. So is East's
-  06:00-14:00 schedule moving traffic to West.
-- **The months of the restriction** are too flat: BTS shows crossings creeping back through 2020-21
-  (West vehicles from 235k in April 2020 to about 400k by mid-2021) while the model's visitors stay at
-  the allowed share. The restriction was a rule on paper; who crossed under it changed with time.
-- **The reopening of 8 Nov 2021** is overdone at Calexico West (model +59% in vehicles and +110% in
-  pedestrians, BTS -2% and +7%): in the model every barred visitor comes back at once; in BTS the rise
-  was at East (its hours restored), and the Mexicali business council called it "slight" (Mexicali News,
-  Nov 2021: shoppers had
-  learned to buy at home). The model gets East's rise in sign and order (+232% against +99% in vehicles).
-- **Calexico West's vehicles with 8-10 lanes (2019, 2022-23)** are 11-22% low: with fewer lanes the
-  model's general-lane waits grow long enough that its wait elasticity of visitor trips takes out
-  trips BTS still counted; so the lane changes of Oct and Dec 2023 raise the model's West vehicles by
-  26-39% where BTS moved 4-5%. The elasticity (an assumption, `crossers.wait_elasticity_per_hour`) and
-  the split of lanes by class are the suspects; CBP's wait history would settle which.
-- **Calexico East's pedestrians in 2019-2020** are over twice BTS: the 2024 pedestrian visitors' level at
-  East does not hold before the 2021-23 growth of East's pedestrian crossings (BTS 383k in 2019, 518k
-  in 2024), which one level for both ports' pedestrians cannot follow."""
+# What a run of the hindcast showed, in words: written by hand after a run (`calexico hindcast --docs`
+# puts it in the section it writes), so it lives in one file, beside the data, and is rewritten
+# when the model or the history changes what the tables say.
+READING_FILE = Path(__file__).resolve().parents[1] / "data" / "hindcast_reading.md"
 FIRST, LAST = "2019-01", "2024-12"
 BATCH = "batch"
 
@@ -355,7 +330,7 @@ def report_markdown(fit: pd.DataFrame, meta: dict, figure_files: dict, figure_di
         f"pairs with a clear observed change (at least {100 * CLEAR_CHANGE:.0f}%), the model has the sign "
         f"of {sign} and the order of {order}.", "",
         event_table(fit), "",
-        READING, "",
+        READING_FILE.read_text().rstrip(), "",
         f"{heading}# Figures", "",
     ]
     for port, name in figure_files.items():

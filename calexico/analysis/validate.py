@@ -415,14 +415,43 @@ def report_markdown(table: pd.DataFrame, erlang: pd.DataFrame, meta: dict, figur
     return "\n".join(lines) + "\n"
 
 
+CALIBRATED_HEADING = "## Calibrated parameters"
+
+
+def calibrated_section_of(text: str) -> str:
+    """The calibrated-parameters section of a report (`calexico calibrate`'s), up to the next
+    section, or '' if it has none.
+    """
+    start = text.find(CALIBRATED_HEADING + "\n")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + len(CALIBRATED_HEADING))
+    return text[start:end if end >= 0 else len(text)].rstrip("\n")
+
+
+def _previous_reports(out: Path) -> list[str]:
+    """The calibration.md a report replaces, then docs/calibration.md: where the sections that
+    other commands write (the fit, the hindcast) are kept from.
+    """
+    return [p.read_text() for p in (out / "calibration.md", Path(__file__).resolve().parents[2] / "docs" /
+                                    "calibration.md") if p.is_file()]
+
+
+def previous_calibration_md(out: Path) -> str:
+    """The calibrated-parameters section of the report `validate` replaces (or of
+    docs/calibration.md), so that validating again does not drop what the fit wrote.
+    """
+    return next((s for s in map(calibrated_section_of, _previous_reports(out)) if s), "")
+
+
 def keep_hindcast_section(text: str, out: Path) -> str:
     """The report with the hindcast section (`calexico hindcast --docs`) of the calibration.md it
     replaces, or else of docs/calibration.md, so that rewriting the report keeps it.
     """
     from calexico.analysis import hindcast
 
-    for previous in (out / "calibration.md", Path(__file__).resolve().parents[2] / "docs" / "calibration.md"):
-        section = hindcast.section_of(previous.read_text()) if previous.is_file() else ""
+    for previous in _previous_reports(out):
+        section = hindcast.section_of(previous)
         if section:
             return hindcast.with_section(text, section)
     return text
@@ -448,6 +477,8 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
             "code_version": provenance.code_version(), "scenario": scenario.name, "reps": reps,
             "seeds": seeds, "year": year,
             "targets": str(targets_path) if targets_path else "calexico/data/targets.csv"}
+    # A validation without a new fit keeps the fit's section the report had.
+    calibration_md = calibration_md or previous_calibration_md(out)
     text = keep_hindcast_section(report_markdown(table, erlang_table, meta, figures, calibration_md), out)
     runs.atomic_write(out / "calibration.md", text.encode())
     runs.atomic_write(out / "validation.csv", table.to_csv(index=False).encode())

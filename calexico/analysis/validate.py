@@ -463,6 +463,9 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
     """Run, compare, draw and write the report; returns (table, exit code: 1 if a fit target fails)."""
     target_list = targets.load(targets_path)
     seeds = list(range(reps))
+    # The code version before anything is written: a report written into the repository (docs/)
+    # would otherwise call the code that made it dirty.
+    code_version = provenance.code_version()
     sims = simulate(scenario, target_list, seeds, days=days, overrides=overrides)
     table = evaluate(target_list, sims)
     year = scenario_year(scenario, overrides)
@@ -474,7 +477,7 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
     years_figure(table, out / figures["years"])
     erlang_figure(erlang_table, out / figures["erlang"])
     meta = {"created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "code_version": provenance.code_version(), "scenario": scenario.name, "reps": reps,
+            "code_version": code_version, "scenario": scenario.name, "reps": reps,
             "seeds": seeds, "year": year,
             "targets": str(targets_path) if targets_path else "calexico/data/targets.csv"}
     # A validation without a new fit keeps the fit's section the report had.

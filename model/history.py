@@ -4,9 +4,10 @@ Why a running model and not one run per period: queues, inventories, fleets, pla
 commuters' expectations carry over from one period to the next, as they did at the ports, so
 the hindcast runs continuously and the changes land on their dates (`data/history.toml`).
 
-A change sets parameter keys (lanes that exist, hours, anything in parameters.toml) or demand
-keys (`DEMAND_KEYS`): the year's levels of freight, commuters and visitors, the share of
-visitors' trips the travel restriction allowed, and the vaccination requirement's factors.
+A change sets parameter keys (lanes that exist, hours, anything in parameters.toml that a running
+model reads, not `BUILT_ONLY`) or demand keys (`DEMAND_KEYS`): the year's levels of freight,
+commuters and visitors, the share of visitors' trips the travel restriction allowed, and the
+vaccination requirement's factors.
 Read only when `simulation.history` is true, so the 2024 baseline never changes.
 """
 
@@ -30,6 +31,36 @@ DEMAND_KEYS = {
     "demand.commuter_vaccination_factor": (0.0, 1.0),  # commuters who meet it
 }
 YEAR_STREAMS = ("freight", "commuters", "visitors_vehicle", "visitors_pedestrian")
+# Keys a model reads only while it is built: setting one mid-run would change nothing, so a change
+# that sets one is refused (the demand keys above scale people, plants and visitors instead).
+# tests/test_set_parameters.py holds this list to what a running model reads.
+BUILT_ONLY_SECTIONS = (
+    "simulation.",  # the run's dates and length, the agents' scale
+    "input_output.",  # applied to the whole run's output when it ends
+)
+BUILT_ONLY = frozenset({
+    # the people who cross, their classes, ports and wages (the agents and the port choice)
+    "labour.nonfarm_commuters", "labour.farm_commuters_peak", "labour.farm_daily_crossing_share",
+    "labour.farm_pedestrian_share", "labour.pedestrian_share", "labour.ready_share", "labour.sentri_share",
+    "labour.west_share", "labour.west_share_on_foot", "labour.farm_wage_usd_per_hour",
+    "labour.service_wage_usd_per_hour", "labour.vacancy_fill_per_month",
+    "crossers.west_pov_per_day", "crossers.west_pedestrians_per_day", "crossers.east_pov_per_day",
+    "crossers.east_pedestrians_per_day", "crossers.wait_elasticity_per_hour",
+    "crossers.spending_per_person_trip_usd", "crossers.work_wait_utility_per_min",
+    "crossers.shopping_wait_utility_per_min", "crossers.city_speed_kmh", "crossers.transit_speed_kmh",
+    # the growers, the plants and the fleet
+    "agriculture.imperial_value_usd", "agriculture.mexicali_export_value_usd", "agriculture.workers_per_load",
+    "agriculture.shelf_life_days", "agriculture.heat_q10", "manufacturing.loads_per_job_year",
+    "manufacturing.target_cover_days", "trucking.fleet_trucks", "trucking.fast_share",
+    "trucking.border_zone_miles",
+    # the region and what crossers remember
+    "region.circuity", "port.expectation_weight", "port.waiting",
+})
+
+
+def built_only(key: str) -> bool:
+    """Whether a model reads the key only while it is built (so a mid-run change would do nothing)."""
+    return key in BUILT_ONLY or key.startswith(BUILT_ONLY_SECTIONS)
 WHERE = "model/data/history.toml"
 
 
@@ -71,6 +102,11 @@ def _check_value(key: str, value, where: str):
         return float(value)
     if key not in SPECS:
         raise ParameterError(where, key, value, "a parameter key (calexico parameters) or one of "
+                                                f"{sorted(DEMAND_KEYS)}")
+    if built_only(key):
+        raise ParameterError(where, key, value, "a key a running model reads; this one is read only when the "
+                                                "model is built: set it in the scenario or BorderModel(params), "
+                                                "or scale people, plants and visitors with the demand keys "
                                                 f"{sorted(DEMAND_KEYS)}")
     return SPECS[key].check(value, where)
 

@@ -248,7 +248,8 @@ class Freight:
         south_total = float(south.sum())
         inputs_total = float(input_counts.sum())
 
-        fast_loads = float(np.round(east_loaded * fast))  # whole trucks: every load is counted
+        # Whole trucks (every load is counted); certified loads beyond the FAST lane's room take the standard lane.
+        fast_loads = min(float(np.round(east_loaded * fast)), max(0.0, float(np.floor(self.lane_rooms(port_today)[1]))))
         self.arrivals[self.line_index["east_mx_export_express"]] = fast_loads
         self.arrivals[self.line_index["east_mx_export_standard"]] = east_loaded - fast_loads
         # The trucks that went south without a load to bring back head home empty, by the empty
@@ -288,14 +289,23 @@ class Freight:
         """Whether the schedule shuts any of the named lines all day (Sundays at the cargo lanes)."""
         return any(not self.lines[self.line_index[n]].open_mask(day.weekday()).any() for n in names)
 
-    def loaded_room(self, port_today, fast_share: float) -> float:
-        """Loaded trucks Calexico East can take today, lane by lane: a lane's room is the lesser
-        of its export customs' and its US line's, and neither lane is filled past its own room
-        (the FAST share of the fleet fixes how the loads divide).
+    def lane_rooms(self, port_today) -> tuple[float, float]:
+        """Loaded trucks each northbound lane can take today, (standard, FAST): the lesser of its
+        export customs' room and its US line's.
         """
-        lanes = [min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS]
-        shares = (1.0 - fast_share, fast_share)
-        return min((room / share for room, share in zip(lanes, shares, strict=True) if share > 0), default=0.0)
+        standard, fast = (min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS)
+        return standard, fast
+
+    def loaded_room(self, port_today, fast_share: float) -> float:
+        """Loaded trucks Calexico East can take today, lane by lane (`lane_rooms`). The loads
+        without certification (1 - the fleet's FAST share) take only the standard lane; certified
+        loads take the FAST lane, or the standard lane when the FAST lane is full or closed (a FAST
+        lane is a privilege of certified loads, not an obligation). Neither lane is filled past
+        its own room.
+        """
+        standard, fast = self.lane_rooms(port_today)
+        uncertified = standard / (1.0 - fast_share) if fast_share < 1.0 else np.inf
+        return min(uncertified, standard + fast)
 
     def hold_h(self, day: dt.date, name: str) -> float:
         """Hours a load held today waits for the next day the line opens (Saturday's wait for Monday)."""

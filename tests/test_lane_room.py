@@ -1,8 +1,11 @@
-"""Each lane has its own room: FAST and standard are not pooled when carriers dispatch."""
+"""Each lane has its own room: loads without certification never take the FAST lane's, and certified
+loads take the standard lane when the FAST lane is full or closed."""
 
 import datetime as dt
 
+from calexico.running import runs, scenarios
 from model import BorderModel
+from model.parameters import Event
 
 SHORT = {"simulation.start_date": "2024-01-08", "simulation.days": 14, "simulation.warmup_days": 0,
          "lines.east_commercial_standard.booths": 1}
@@ -38,3 +41,28 @@ def test_no_lane_is_sent_more_trucks_than_it_can_clear():
         assert sent_fast <= rooms["east_commercial_fast"] + 1
         busy += sent_std >= rooms["east_commercial_standard"] - 2
     assert busy >= 2, "with one standard booth the lane's own room binds on the busy days"
+
+
+def test_certified_loads_take_the_standard_lane_when_the_fast_lane_is_closed():
+    """A FAST lane is a privilege of certified loads, not an obligation: closing it (export customs
+    and US lane, Monday to Friday) sends its loads by the standard lane, not back to the shipper."""
+    fast_lane = ("east_mx_export_express", "east_commercial_fast")
+    closure = Event("closure", dt.date(2024, 3, 4), dt.date(2024, 3, 8), fast_lane)
+    params = {"simulation.start_date": "2024-02-26", "simulation.days": 12, "simulation.warmup_days": 7}
+    closed = runs.daily_table(BorderModel(params, seed=0, events=(closure,)).run()).set_index("date")
+    week_before, week_closed = closed.loc["2024-02-27":"2024-03-01"], closed.loc["2024-03-05":"2024-03-08"]
+    assert (week_closed["northbound_trucks"] > 0.8 * week_before["northbound_trucks"].mean()).all()
+    assert week_closed["loads_around"].mean() < 0.25 * week_closed["northbound_trucks"].mean()
+
+
+def test_doubling_fast_enrolment_does_not_shrink_the_trucks_through_calexico_east():
+    """fast_growth (half the loads certified, one FAST booth): the FAST lane fills, and the
+    certified loads beyond its room take the standard lane, so East carries at least the
+    baseline's trucks (it carried 11% fewer a year when the FAST lane's room capped every load)."""
+    params = {"simulation.start_date": "2024-03-04", "simulation.days": 21, "simulation.warmup_days": 7}
+    trucks = {}
+    for name in ("baseline", "fast_growth"):
+        scenario = scenarios.load(name)
+        model = BorderModel({**runs.model_params(scenario, None), **params}, seed=2, events=scenario.events).run()
+        trucks[name] = runs.daily_table(model)["northbound_trucks"].sum()
+    assert trucks["fast_growth"] >= 0.99 * trucks["baseline"]

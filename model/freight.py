@@ -301,7 +301,8 @@ class Freight:
         without certification (1 - the fleet's FAST share) take only the standard lane; certified
         loads take the FAST lane, or the standard lane when the FAST lane is full or closed (a FAST
         lane is a privilege of certified loads, not an obligation). Neither lane is filled past
-        its own room.
+        its own room. The loads divide by the fleet's FAST share and are not marked one by one,
+        so when the standard lane is closed or full the certified loads wait with the rest.
         """
         standard, fast = self.lane_rooms(port_today)
         uncertified = standard / (1.0 - fast_share) if fast_share < 1.0 else np.inf
@@ -542,8 +543,10 @@ class Freight:
         """A truck's next turn is as long as today's lines (kept from the last day the lanes opened)."""
         south_line = self.line_index[SOUTH]
         if port_today["open"][south_line] > 0:
-            standard, fast = (crossing_min(results, self.line_index, mx, us) for mx, us in FEEDS)
-            north = (standard + fast) / 2
+            # The lanes that moved trucks today (a closed FAST lane is no turn anyone took).
+            lanes = [crossing_min(results, self.line_index, mx, us) for mx, us in FEEDS
+                     if results[self.line_index[us]].released > 0]
+            north = sum(lanes) / len(lanes) if lanes else 0.0
             nominal_north, nominal_south = self._nominal_truck_min
             self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
                                          - nominal_north - nominal_south) / 60.0

@@ -31,9 +31,10 @@ DEMAND_KEYS = {
     "demand.commuter_vaccination_factor": (0.0, 1.0),  # commuters who meet it
 }
 YEAR_STREAMS = ("freight", "commuters", "visitors_vehicle", "visitors_pedestrian")
-# Keys a model reads only while it is built: setting one mid-run would change nothing, so a change
+# Keys a model reads only while it is built (and the input-output coefficients, which apply to the
+# whole run when it ends): setting one mid-run would not change the days that follow, so a change
 # that sets one is refused (the demand keys above scale people, plants and visitors instead).
-# tests/test_set_parameters.py holds this list to what a running model reads.
+# tests/test_mid_run_changes.py holds this list to what a running model reads.
 BUILT_ONLY_SECTIONS = (
     "simulation.",  # the run's dates and length, the agents' scale
     "input_output.",  # applied to the whole run's output when it ends
@@ -59,7 +60,7 @@ BUILT_ONLY = frozenset({
 
 
 def built_only(key: str) -> bool:
-    """Whether a model reads the key only while it is built (so a mid-run change would do nothing)."""
+    """Whether a mid-run change of the key would not change the days that follow (`BUILT_ONLY`)."""
     return key in BUILT_ONLY or key.startswith(BUILT_ONLY_SECTIONS)
 WHERE = "model/data/history.toml"
 
@@ -105,7 +106,8 @@ def _check_value(key: str, value, where: str):
                                                 f"{sorted(DEMAND_KEYS)}")
     if built_only(key):
         raise ParameterError(where, key, value, "a key a running model reads; this one is read only when the "
-                                                "model is built: set it in the scenario or BorderModel(params), "
+                                                "model is built (input_output: applied to the whole run at its "
+                                                "end): set it in the scenario or BorderModel(params), "
                                                 "or scale people, plants and visitors with the demand keys "
                                                 f"{sorted(DEMAND_KEYS)}")
     return SPECS[key].check(value, where)

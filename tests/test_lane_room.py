@@ -3,8 +3,11 @@ loads take the standard lane when the FAST lane is full or closed."""
 
 import datetime as dt
 
+import pytest
+
 from calexico.running import runs, scenarios
 from model import BorderModel
+from model.freight import crossing_min
 from model.parameters import Event
 
 SHORT = {"simulation.start_date": "2024-01-08", "simulation.days": 14, "simulation.warmup_days": 0,
@@ -67,3 +70,28 @@ def test_doubling_fast_enrolment_keeps_the_trucks_through_calexico_east():
         daily = runs.daily_table(model)
         trucks[name] = daily.loc[daily["measured"], "northbound_trucks"].sum()
     assert trucks["fast_growth"] >= 0.98 * trucks["baseline"]
+
+
+def test_a_closed_fast_lane_leaves_the_trucks_turn_as_long_as_the_standard_lanes_crossing():
+    """With the FAST lane closed every load crosses by the standard lane, so carriers' next turn is
+    that lane's crossing (a closed lane's zero minutes halved it)."""
+    closure = Event("closure", dt.date(2024, 3, 4), dt.date(2024, 3, 8), ("east_mx_export_express",
+                                                                          "east_commercial_fast"))
+    params = {"simulation.start_date": "2024-02-26", "simulation.days": 12, "simulation.warmup_days": 7}
+    model = BorderModel(params, seed=0, events=(closure,))
+    f, turns = model.freight, []
+    deliver = f.deliver
+
+    def deliver_and_note(day, results, port_today):
+        deliver(day, results, port_today)
+        if closure.active(day) and day.weekday() < 5:
+            standard = crossing_min(results, f.line_index, "east_mx_export_standard", "east_commercial_standard")
+            south = results[f.line_index["east_commercial_south"]].time_in_port_mean_min
+            turns.append((f.last_truck_wait_h * 60.0, max(0.0, standard + south - sum(f._nominal_truck_min))))
+
+    f.deliver = deliver_and_note
+    model.run()
+    assert len(turns) == 5
+    for turn_min, standard_min in turns:
+        assert turn_min == pytest.approx(standard_min)
+    assert max(standard for _, standard in turns) > 30, "the standard lane is busy with every load"

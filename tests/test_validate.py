@@ -66,16 +66,31 @@ def test_validate_exits_0_when_every_fit_target_is_within_tolerance(tmp_path, ja
     assert code == 0
 
 
-def test_validating_again_keeps_the_fit_and_hindcast_sections_the_report_had(tmp_path, january):
+def test_validating_again_reports_the_shipped_fit_and_keeps_the_hindcast_section(tmp_path, january):
     path = tmp_path / "targets.csv"
     _write(path, [_january_trucks(january, 0.05)])
-    fit = "## Calibrated parameters\n\n| `a.b` | 1 | 2 |"
+    unwritten_fit = "## Calibrated parameters\n\n| `a.b` | 1 | 2 |"  # a fit never written to parameters.toml
     hindcast = "<!-- hindcast: start (written by calexico hindcast --docs) -->\n## Hindcast\n<!-- hindcast: end -->"
-    (tmp_path / "calibration.md").write_text(f"# Calibration\n\n{fit}\n\n## Fit targets\n\n{hindcast}\n")
+    (tmp_path / "calibration.md").write_text(f"# Calibration\n\n{unwritten_fit}\n\n## Fit targets\n\n{hindcast}\n")
     assert cli.main(["validate", "--reps", "1", "--days", "31", "--targets", str(path), "--out", str(tmp_path)]) == 0
     report = (tmp_path / "calibration.md").read_text()
-    assert report.count(fit) == 1 and report.count(hindcast) == 1
-    assert report.index(fit) < report.index("## Fit targets (seen by")
+    shipped = validate.shipped_calibration_md()
+    assert shipped.startswith("## Calibrated parameters") and "manufacturing.loads_per_job_year" in shipped
+    assert report.count(shipped) == 1 and unwritten_fit not in report
+    assert report.index(shipped) < report.index("## Fit targets (seen by")
+    assert report.count(hindcast) == 1
+
+
+@pytest.mark.parametrize("text,section", [
+    ("# R\n\n## Calibrated parameters\n\nfit\n\n## Fit targets\n", "## Calibrated parameters\n\nfit"),
+    ("# R\n\n## Calibrated parameters\n\nfit\n### a table\nrows\n# Next\n",
+     "## Calibrated parameters\n\nfit\n### a table\nrows"),
+    ("## Calibrated parameters\nfit\n<!-- hindcast: start -->\n## Hindcast\n", "## Calibrated parameters\nfit"),
+    ("# R\n### Calibrated parameters\nnot the section\n", ""),
+    ("# R\nsee the ## Calibrated parameters section\n", ""),
+])
+def test_the_fit_section_is_read_from_its_heading_to_the_next_section(text, section):
+    assert validate.calibrated_section_of(text) == section
 
 
 def test_a_target_without_a_source_is_refused_with_exit_code_2(tmp_path, capsys):

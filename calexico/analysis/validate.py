@@ -11,6 +11,7 @@ command fail (exit 1); check targets are reported, never fail it.
 import calendar
 import datetime as dt
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,33 +416,24 @@ def report_markdown(table: pd.DataFrame, erlang: pd.DataFrame, meta: dict, figur
     return "\n".join(lines) + "\n"
 
 
-CALIBRATED_HEADING = "## Calibrated parameters"
+CALIBRATED_SECTION = re.compile(r"^## Calibrated parameters[ \t]*\n.*?(?=^#{1,2} |^<!-- |\Z)", re.M | re.S)
+DOCS_REPORT = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
 
 
 def calibrated_section_of(text: str) -> str:
     """The calibrated-parameters section of a report (`calexico calibrate`'s), up to the next
-    section, or '' if it has none.
+    heading of its level or above, or the hindcast's marker; '' if it has none.
     """
-    start = text.find(CALIBRATED_HEADING + "\n")
-    if start < 0:
-        return ""
-    end = text.find("\n## ", start + len(CALIBRATED_HEADING))
-    return text[start:end if end >= 0 else len(text)].rstrip("\n")
+    found = CALIBRATED_SECTION.search(text)
+    return found.group(0).rstrip("\n") if found else ""
 
 
-def _previous_reports(out: Path) -> list[str]:
-    """The calibration.md a report replaces, then docs/calibration.md: where the sections that
-    other commands write (the fit, the hindcast) are kept from.
+def shipped_calibration_md() -> str:
+    """The calibrated-parameters section of docs/calibration.md: the fit of the shipped values, which
+    a validation without a new fit reports (not the section of a report in the output folder, which
+    may be of a fit never written to parameters.toml).
     """
-    return [p.read_text() for p in (out / "calibration.md", Path(__file__).resolve().parents[2] / "docs" /
-                                    "calibration.md") if p.is_file()]
-
-
-def previous_calibration_md(out: Path) -> str:
-    """The calibrated-parameters section of the report `validate` replaces (or of
-    docs/calibration.md), so that validating again does not drop what the fit wrote.
-    """
-    return next((s for s in map(calibrated_section_of, _previous_reports(out)) if s), "")
+    return calibrated_section_of(DOCS_REPORT.read_text()) if DOCS_REPORT.is_file() else ""
 
 
 def keep_hindcast_section(text: str, out: Path) -> str:
@@ -450,8 +442,8 @@ def keep_hindcast_section(text: str, out: Path) -> str:
     """
     from calexico.analysis import hindcast
 
-    for previous in _previous_reports(out):
-        section = hindcast.section_of(previous)
+    for previous in (out / "calibration.md", DOCS_REPORT):
+        section = hindcast.section_of(previous.read_text()) if previous.is_file() else ""
         if section:
             return hindcast.with_section(text, section)
     return text
@@ -480,8 +472,8 @@ def validate(scenario: Scenario, reps: int = 5, out: Path | str = "results/valid
             "code_version": code_version, "scenario": scenario.name, "reps": reps,
             "seeds": seeds, "year": year,
             "targets": str(targets_path) if targets_path else "calexico/data/targets.csv"}
-    # A validation without a new fit keeps the fit's section the report had.
-    calibration_md = calibration_md or previous_calibration_md(out)
+    # A validation without a new fit reports the fit of the shipped values.
+    calibration_md = calibration_md or shipped_calibration_md()
     text = keep_hindcast_section(report_markdown(table, erlang_table, meta, figures, calibration_md), out)
     runs.atomic_write(out / "calibration.md", text.encode())
     runs.atomic_write(out / "validation.csv", table.to_csv(index=False).encode())

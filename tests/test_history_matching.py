@@ -318,6 +318,28 @@ def test_an_existing_match_is_not_overwritten_nor_resumed_with_other_options(qui
     assert (copy / "plausible.csv").read_text() == before
 
 
+def test_a_match_stops_when_the_code_changes_between_waves_and_is_not_resumed_on_it(tmp_path, monkeypatch, capsys):
+    from calexico.running import provenance
+
+    code = {"version": "v1"}
+    monkeypatch.setattr(provenance, "code_version", lambda: code["version"])
+    run_wave_batch = hm.run_wave_batch
+
+    def run_then_change_the_code(*args, **kwargs):
+        done = run_wave_batch(*args, **kwargs)
+        code["version"] = "v2"  # a commit while the wave ran
+        return done
+
+    monkeypatch.setattr(hm, "run_wave_batch", run_then_change_the_code)
+    out = tmp_path / "m"
+    assert cli.main(["history-match", *QUICK_ARGS, "--workers", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "v1" in err and "v2" in err and "one code" in err
+    assert (out / "wave_1" / "runs").is_dir() and not (out / "wave_2" / "runs").exists()
+    assert cli.main(["history-match", *QUICK_ARGS, "--workers", "1", "--out", str(out), "--resume"]) == 2
+    assert "one code" in capsys.readouterr().err
+
+
 def test_run_plausible_on_a_folder_without_a_match_exits_2(tmp_path, capsys):
     assert cli.main(["run", "--plausible", str(tmp_path), "--days", "3", "--out", str(tmp_path / "o")]) == 2
     assert "history-match" in capsys.readouterr().err

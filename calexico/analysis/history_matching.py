@@ -567,6 +567,19 @@ class Match:
     stopped: str = ""
 
 
+def check_same_code(out: Path):
+    """A match's waves run on one code: each wave's emulators learn from the runs before it, so a
+    change of the model between waves (a commit, or an edit of an installed checkout, read by the
+    workers each wave starts) would mix two models in one region. Refuses to go on after one.
+    """
+    started = json.loads((out / "match.json").read_text()).get("code_version")
+    now = provenance.code_version()
+    if started and now != started:
+        raise ParameterError(str(out / "match.json"), "code_version", now,
+                             f"the code the match started on, {started}: a match's waves run on one code "
+                             "(run a new match into a new --out folder)")
+
+
 def prepare(plan: Plan, out: Path, resume: bool) -> tuple[list[Observation], list]:
     """Check the folder, write match.json and observations.csv; the targets used and left out."""
     storage.check_out_folder(out)
@@ -582,6 +595,7 @@ def prepare(plan: Plan, out: Path, resume: bool) -> tuple[list[Observation], lis
         if json.loads(previous.read_text()).get("plan") != asked:
             raise ParameterError(str(previous), "plan", "(a different match)",
                                  "the same options as the match already in this folder, or a new --out folder")
+        check_same_code(out)
     elif out.is_dir() and any(out.iterdir()):
         raise ParameterError(str(out), "--out", str(out), "a new folder (this one holds something else)")
     out.mkdir(parents=True, exist_ok=True)
@@ -656,6 +670,7 @@ def _waves(plan: Plan, out: Path, obs: list[Observation], left: list, executor, 
         folder.mkdir(parents=True, exist_ok=True)
         runs.atomic_write(folder / "design.csv", design.to_csv(index=False).encode())
         spec = wave_spec(plan, scenario, U, obs, k)
+        check_same_code(out)
         done = run_wave_batch(spec, folder, executor, workers, resume, progress)
         if done["failed"]:
             raise Incomplete(f"{folder}: {done['failed']} of {done['total']} runs failed "

@@ -199,7 +199,8 @@ class Freight:
         # share says how the loads divide between the lanes.
         fleet = sum(f.trucks for f in firms)
         fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
-        room = self.loaded_room(port_today, fast)
+        lanes = self.lane_rooms(port_today)
+        room = self.loaded_room(port_today, fast, lanes)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         if east_total > room:
             hold_h = self.hold_h(day, LOADED_NORTH[0])
@@ -249,7 +250,7 @@ class Freight:
         inputs_total = float(input_counts.sum())
 
         # Whole trucks (every load is counted); certified loads beyond the FAST lane's room take the standard lane.
-        fast_loads = min(float(np.round(east_loaded * fast)), max(0.0, float(np.floor(self.lane_rooms(port_today)[1]))))
+        fast_loads = min(float(np.round(east_loaded * fast)), max(0.0, float(np.floor(lanes[1]))))
         self.arrivals[self.line_index["east_mx_export_express"]] = fast_loads
         self.arrivals[self.line_index["east_mx_export_standard"]] = east_loaded - fast_loads
         # The trucks that went south without a load to bring back head home empty, by the empty
@@ -296,15 +297,16 @@ class Freight:
         standard, fast = (min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS)
         return standard, fast
 
-    def loaded_room(self, port_today, fast_share: float) -> float:
+    def loaded_room(self, port_today, fast_share: float, lanes: tuple[float, float] | None = None) -> float:
         """Loaded trucks Calexico East can take today, lane by lane (`lane_rooms`). The loads
         without certification (1 - the fleet's FAST share) take only the standard lane; certified
         loads take the FAST lane, or the standard lane when the FAST lane is full or closed (a FAST
         lane is a privilege of certified loads, not an obligation). Neither lane is filled past
         its own room. The loads divide by the fleet's FAST share and are not marked one by one,
         so when the standard lane is closed or full the certified loads wait with the rest.
+        `lanes`: today's `lane_rooms`, if the caller has them.
         """
-        standard, fast = self.lane_rooms(port_today)
+        standard, fast = lanes if lanes is not None else self.lane_rooms(port_today)
         uncertified = standard / (1.0 - fast_share) if fast_share < 1.0 else np.inf
         return min(uncertified, standard + fast)
 

@@ -31,6 +31,7 @@ DEMAND_KEYS = {
     "demand.commuter_vaccination_factor": (0.0, 1.0),  # commuters who meet it
 }
 YEAR_STREAMS = ("freight", "commuters", "visitors_vehicle", "visitors_pedestrian")
+WHERE = "model/data/history.toml"
 # Keys a model reads only while it is built (and the input-output coefficients, which apply to the
 # whole run when it ends): setting one mid-run would not change the days that follow, so a change
 # that sets one is refused (the demand keys above scale people, plants and visitors instead).
@@ -62,7 +63,6 @@ BUILT_ONLY = frozenset({
 def built_only(key: str) -> bool:
     """Whether a mid-run change of the key would not change the days that follow (`BUILT_ONLY`)."""
     return key in BUILT_ONLY or key.startswith(BUILT_ONLY_SECTIONS)
-WHERE = "model/data/history.toml"
 
 
 @dataclass(frozen=True)

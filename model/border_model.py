@@ -329,7 +329,7 @@ class BorderModel(mesa.Model):
         p = self.params
         commuters, visitors = self._by_home_line(self.port_choice.away_min())
         commuter_hours, commuter_usd = self.workforce.go_around(commuters, p["labour.waiting_share_of_wage"])
-        visitor_hours = float((self.visitor_trips * self.crossing_demand.persons * visitors).sum()) / 60.0
+        visitor_hours = self.crossing_demand.person_hours(self.visitor_trips, visitors)
         self.today["port_switch_person_hours"] = commuter_hours + visitor_hours
         self.today["cost_port_switch_usd"] += commuter_usd + visitor_hours * p["crossers.value_of_time_usd_per_hour"]
 

@@ -66,6 +66,10 @@ class CrossingDemand:
         lost = np.maximum(self.trips(np.minimum(free_min, expected_min)) - trips, 0.0) * self.persons
         return float(0.5 * (lost * delay_h).sum() * value_of_time_usd_per_hour)
 
+    def person_hours(self, trips: np.ndarray, minutes: np.ndarray) -> float:
+        """Hours the people on today's trips lose, each home line's trips at its minutes."""
+        return float((trips * self.persons * minutes).sum()) / 60.0
+
     def live_with(self, today: dict, trips: np.ndarray, lived_min: np.ndarray, expected_min: np.ndarray,
                   free_min: np.ndarray, value_of_time_usd_per_hour: float, spent_at_home_share: float):
         """Today's visitors' hours in port, their cost, the trips not made and where the money went.
@@ -80,7 +84,7 @@ class CrossingDemand:
             spent_at_home_share: of the spending of trips not made, the share spent in Mexicali.
 
         """
-        hours = float((trips * self.persons * lived_min).sum()) / 60.0
+        hours = self.person_hours(trips, lived_min)
         today["visitor_hours_in_port"] = hours
         today["cost_visitor_time_usd"] += hours * value_of_time_usd_per_hour
         # Trips not made: their would-be makers lose half the change in cost on each (the rule of half).

@@ -202,6 +202,7 @@ def set_parameters(model, values: dict, applier: Applier | None = None):
     model.staffing.configure(model.lines, model.params)
     model.inspection_min = np.array([line.primary_min + line.secondary_share * line.secondary_min
                                      for line in model.lines])
+    model.region.cost_per_mile_usd = model.params["trucking.cost_per_mile_usd"]  # the graph's costs
     model.freight.configure()
     model._port_days.clear()
     model.port_choice._gates.clear()

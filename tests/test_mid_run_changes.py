@@ -3,10 +3,12 @@ never reads again: such a change did nothing, silently."""
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from model import BorderModel, history
 from model.parameters import SPECS, Event, ParameterError
+from model.region import KM_PER_MILE
 
 
 class _Recording(dict):
@@ -73,3 +75,16 @@ def test_a_history_that_sets_a_key_read_only_at_build_is_refused_naming_it():
         history.parse(raw, where="my_history.toml")
     assert refused.value.where == "my_history.toml [[change]] 1"
     assert refused.value.key == "crossers.city_speed_kmh"
+
+
+def test_a_cost_per_mile_set_mid_run_reaches_the_region_graph_and_the_carriers_routes():
+    model = BorderModel({"simulation.days": 2, "simulation.warmup_days": 0}, seed=1, collect=False)
+    model.step()
+    before = model.freight.goods_route_usd.copy()
+    model.set_parameters({"trucking.cost_per_mile_usd": 4.52})
+    assert model.region.cost_per_mile_usd == 4.52
+    assert model.freight.goods_route_usd == pytest.approx(2.0 * before)
+    origin, destination = "mexicali_east_parks", "los_angeles"
+    cost, _path = model.region.cheapest_path(origin, destination, {}, 0.0)
+    assert cost == pytest.approx(model.region.crossing_costs(origin, destination, np.zeros(3), 0.0).min())
+    assert cost == pytest.approx(model.region.crossing_km(origin, destination).min() / KM_PER_MILE * 4.52)

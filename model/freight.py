@@ -200,10 +200,13 @@ class Freight:
         fleet = sum(f.trucks for f in firms)
         fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
         lanes = self.lane_rooms(port_today)
-        room = self.loaded_room(port_today, fast, lanes)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
+        room = self.loaded_room(port_today, fast, east_total, lanes)
         if east_total > room:
-            hold_h = self.hold_h(day, LOADED_NORTH[0])
+            # Held, a load waits for the standard lane's next open day (or its reopening, if an
+            # event closes it).
+            standard_closed_h = self.closed_hours_ahead(day, FEEDS[:1]) if model.events else 0.0
+            hold_h = max(self.hold_h(day, LOADED_NORTH[0]), standard_closed_h)
             self._hold_or_go_around(produce_counts, room / east_total, produce_cost,
                                     hold_h * (cost_h + quality_usd_per_h * self.produce_perishable), spread)
             self._hold_or_go_around(goods_counts, room / east_total, goods_cost, hold_h * cost_h, spread)
@@ -229,7 +232,7 @@ class Freight:
         east_loaded = self.produce_east + float(goods_east)
         # Inputs south choose a crossing or hold, as loads north do: by distance and the wait
         # expected at Calexico East's southbound line (or the hours until it reopens).
-        south_closed_h = self.closed_hours_ahead(day, (SOUTH,)) if model.events else 0.0
+        south_closed_h = self.closed_hours_ahead(day, ((SOUTH,),)) if model.events else 0.0
         south_wait_h = self.crossing_waits_h(model.expected_delay_h((SOUTH,)))
         south_wait_h[self.east] += south_closed_h
         inputs_cost = self.inputs_route_usd + south_wait_h * cost_h
@@ -249,8 +252,9 @@ class Freight:
         south_total = float(south.sum())
         inputs_total = float(input_counts.sum())
 
-        # Whole trucks (every load is counted); certified loads beyond the FAST lane's room take the standard lane.
-        fast_loads = min(float(np.round(east_loaded * fast)), max(0.0, float(np.floor(lanes[1]))))
+        # Whole trucks (every load is counted): the certified loads take the FAST lane up to its
+        # room (those beyond it take the standard lane), the rest the standard lane.
+        fast_loads = min(float(np.round(east_total * fast)), max(0.0, float(np.floor(lanes[1]))), east_loaded)
         self.arrivals[self.line_index["east_mx_export_express"]] = fast_loads
         self.arrivals[self.line_index["east_mx_export_standard"]] = east_loaded - fast_loads
         # The trucks that went south without a load to bring back head home empty, by the empty
@@ -269,15 +273,19 @@ class Freight:
         today["cost_outside_carriers_usd"] += outside_cycles * self.rate_usd * (p["trucking.outside_rate_factor"] - 1)
         today["loads_dispatched"] = east_loaded + south_total  # at Calexico East
 
-    def closed_hours_ahead(self, day, names=("east_commercial_standard", "east_mx_export_standard")) -> float:
-        """Hours until the named lines reopen if an event closes any today: the days it closes
-        them and the days their schedule keeps them shut after it (closed on a Saturday, they
-        reopen on Monday). By default Calexico East's loaded northbound crossing (the US
-        commercial lanes and Mexico's export customs).
+    def closed_hours_ahead(self, day, lanes=FEEDS) -> float:
+        """Hours until a lane reopens if events close every one of the given lanes today: the days
+        they close them and the days the schedule keeps them shut after (closed on a Saturday,
+        they reopen on Monday). A lane is closed when an event closes any of its lines. By default
+        Calexico East's loaded northbound lanes, standard and FAST (each its export customs and
+        its US line): while either is open, loads are sent, and the lanes' rooms say how many
+        (`loaded_room`).
         """
         def closed_by_event(d):
-            return any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events for n in names)
+            return all(any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events
+                           for n in lane) for lane in lanes)
 
+        names = [n for lane in lanes for n in lane]
         hours, d = 0.0, day
         while closed_by_event(d) or (hours > 0 and self._scheduled_shut(d, names)):
             hours += 24.0
@@ -297,18 +305,19 @@ class Freight:
         standard, fast = (min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS)
         return standard, fast
 
-    def loaded_room(self, port_today, fast_share: float, lanes: tuple[float, float] | None = None) -> float:
-        """Loaded trucks Calexico East can take today, lane by lane (`lane_rooms`). The loads
-        without certification (1 - the fleet's FAST share) take only the standard lane; certified
-        loads take the FAST lane, or the standard lane when the FAST lane is full or closed (a FAST
-        lane is a privilege of certified loads, not an obligation). Neither lane is filled past
-        its own room. The loads divide by the fleet's FAST share and are not marked one by one,
-        so when the standard lane is closed or full the certified loads wait with the rest.
-        `lanes`: today's `lane_rooms`, if the caller has them.
+    def loaded_room(self, port_today, fast_share: float, loads: float,
+                    lanes: tuple[float, float] | None = None) -> float:
+        """How many of `loads` bound for Calexico East today its lanes take, lane by lane
+        (`lane_rooms`). The loads without certification (1 - the fleet's FAST share) take only the
+        standard lane; certified loads take the FAST lane, or the standard lane's room the others
+        leave when the FAST lane is full or closed (a FAST lane is a privilege of certified loads,
+        not an obligation). Neither lane is filled past its own room, and a full standard lane
+        holds back only the loads without certification. `lanes`: today's `lane_rooms`, if the
+        caller has them.
         """
         standard, fast = lanes if lanes is not None else self.lane_rooms(port_today)
-        uncertified = standard / (1.0 - fast_share) if fast_share < 1.0 else np.inf
-        return min(uncertified, standard + fast)
+        uncertified, certified = loads * (1.0 - fast_share), loads * fast_share
+        return min(uncertified, standard) + min(certified, fast + max(0.0, standard - uncertified))
 
     def hold_h(self, day: dt.date, name: str) -> float:
         """Hours a load held today waits for the next day the line opens (Saturday's wait for Monday)."""

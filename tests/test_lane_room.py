@@ -14,17 +14,40 @@ SHORT = {"simulation.start_date": "2024-01-08", "simulation.days": 14, "simulati
          "lines.east_commercial_standard.booths": 1}
 
 
-def test_a_tight_standard_lane_is_not_filled_from_the_fast_lanes_spare_room():
+def _lane_rooms(f, port_today):
+    return [min(f.line_room(port_today, (mx,)), f.line_room(port_today, (us,)))
+            for mx, us in (("east_mx_export_standard", "east_commercial_standard"),
+                           ("east_mx_export_express", "east_commercial_fast"))]
+
+
+def test_a_full_standard_lane_holds_back_only_the_loads_without_certification():
+    """The standard lane's room caps the loads without certification (the FAST lane's spare room
+    is not theirs), while the certified loads still take the FAST lane up to its room."""
     m = BorderModel(SHORT, seed=4)
     port_today = m.port_conditions(dt.date(2024, 1, 10))
     f = m.freight
-    std, fast = (min(f.line_room(port_today, (mx,)), f.line_room(port_today, (us,)))
-                 for mx, us in (("east_mx_export_standard", "east_commercial_standard"),
-                                ("east_mx_export_express", "east_commercial_fast")))
+    std, fast = _lane_rooms(f, port_today)
     share = 0.25
     assert fast / share > std / (1 - share), "the FAST lane has room to spare at this FAST share"
-    assert f.loaded_room(port_today, share) == std / (1 - share)
-    assert f.loaded_room(port_today, share) < std + fast, "pooled, the lanes would take more"
+    loads = 2 * std / (1 - share)  # twice what the standard lane takes of loads without certification
+    assert f.loaded_room(port_today, share, loads) == pytest.approx(std + min(share * loads, fast))
+    assert f.loaded_room(port_today, share, loads) > std / (1 - share), "certified loads are not held with the rest"
+    assert f.loaded_room(port_today, share, loads) < std + fast, "pooled, the lanes would take more"
+    few = 0.5 * std
+    assert f.loaded_room(port_today, share, few) == pytest.approx(few), "loads within both rooms all go"
+
+
+def test_certified_loads_take_the_fast_lane_when_the_standard_lane_is_closed():
+    """Closing the standard lane (export customs and US lane, Monday to Friday) holds or sends
+    around the loads without certification; the certified loads still cross by the FAST lane
+    (they were held with the rest when the lanes' rooms were one share of the loads)."""
+    standard_lane = ("east_mx_export_standard", "east_commercial_standard")
+    closure = Event("closure", dt.date(2024, 3, 4), dt.date(2024, 3, 8), standard_lane)
+    params = {"simulation.start_date": "2024-02-26", "simulation.days": 12, "simulation.warmup_days": 7}
+    daily = runs.daily_table(BorderModel(params, seed=0, events=(closure,)).run()).set_index("date")
+    week_before, week_closed = daily.loc["2024-02-27":"2024-03-01"], daily.loc["2024-03-05":"2024-03-08"]
+    assert (week_closed["east_commercial_standard_served"] == 0).all()
+    assert (week_closed["east_commercial_fast_served"] > 0.8 * week_before["east_commercial_fast_served"].mean()).all()
 
 
 def test_no_lane_is_sent_more_trucks_than_it_can_clear():

@@ -203,10 +203,7 @@ class Freight:
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         room = self.loaded_room(port_today, fast, east_total, lanes)
         if east_total > room:
-            # Held, a load waits for the standard lane's next open day (or its reopening, if an
-            # event closes it).
-            standard_closed_h = self.closed_hours_ahead(day, FEEDS[:1]) if model.events else 0.0
-            hold_h = max(self.hold_h(day, LOADED_NORTH[0]), standard_closed_h)
+            hold_h = self.hold_h(day, FEEDS[0])  # held loads wait for the standard lane
             self._hold_or_go_around(produce_counts, room / east_total, produce_cost,
                                     hold_h * (cost_h + quality_usd_per_h * self.produce_perishable), spread)
             self._hold_or_go_around(goods_counts, room / east_total, goods_cost, hold_h * cost_h, spread)
@@ -243,7 +240,7 @@ class Freight:
         east_inputs = input_counts[:, self.east].sum()
         if east_inputs > room:
             self._hold_or_go_around(input_counts, room / east_inputs, inputs_cost,
-                                    self.hold_h(day, SOUTH) * cost_h, spread)
+                                    self.hold_h(day, (SOUTH,)) * cost_h, spread)
         self._go_around(input_counts, input_loads, "inputs", inputs_cost, self.south_diverted_columns)
         south = input_counts[:, self.east]
         self.inputs_elsewhere = input_counts.sum(axis=1) - south
@@ -319,13 +316,23 @@ class Freight:
         uncertified, certified = loads * (1.0 - fast_share), loads * fast_share
         return min(uncertified, standard) + min(certified, fast + max(0.0, standard - uncertified))
 
-    def hold_h(self, day: dt.date, name: str) -> float:
-        """Hours a load held today waits for the next day the line opens (Saturday's wait for Monday)."""
-        line = self.lines[self.line_index[name]]
+    def hold_h(self, day: dt.date, lane: tuple) -> float:
+        """Hours a load held today waits for the lane to open again: its next open day by the
+        schedule (Saturday's wait for Monday), or, while events close it, its reopening.
+
+        Args:
+            day: today.
+            lane: the lane's lines (an export customs' lane and its US line, or the southbound line);
+                the schedule is its US line's, the last.
+
+        """
+        line = self.lines[self.line_index[lane[-1]]]
+        by_schedule = 24.0 * 7
         for ahead in range(1, 8):
             if line.open_mask((day.weekday() + ahead) % 7).any():
-                return 24.0 * ahead
-        return 24.0 * 7
+                by_schedule = 24.0 * ahead
+                break
+        return max(by_schedule, self.closed_hours_ahead(day, (lane,))) if self.model.events else by_schedule
 
     def _hold_or_go_around(self, counts, room_share: float, cost_usd, hold_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.

@@ -42,3 +42,16 @@ def test_a_closure_on_a_saturday_holds_loads_until_monday():
     assert model.freight.closed_hours_ahead(SATURDAY) == 48.0
     assert model.freight.closed_hours_ahead(SATURDAY - dt.timedelta(days=1)) == 0.0
     assert model.freight.closed_hours_ahead(TUESDAY) == 0.0
+
+
+def test_loads_held_behind_a_closed_standard_lane_wait_for_its_reopening():
+    """With the standard lane closed Monday to Friday, a load held on Monday waits five days, not
+    one (the schedule's next open day); the FAST lane's loads are held a day as ever."""
+    standard = ("east_mx_export_standard", "east_commercial_standard")
+    monday = dt.date(2024, 3, 4)
+    model = BorderModel(events=(Event("closure", monday, monday + dt.timedelta(days=4), standard),), collect=False)
+    hold_h = model.freight.hold_h
+    assert hold_h(monday, standard) == 5 * 24.0
+    assert hold_h(monday + dt.timedelta(days=3), standard) == 2 * 24.0
+    assert hold_h(monday, ("east_mx_export_express", "east_commercial_fast")) == 24.0
+    assert hold_h(SATURDAY, standard) == 48.0, "after the closure, the schedule: shut on Sunday"

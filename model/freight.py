@@ -314,6 +314,8 @@ class Freight:
         """
         standard, fast = lanes if lanes is not None else self.lane_rooms(port_today)
         uncertified, certified = loads * (1.0 - fast_share), loads * fast_share
+        if uncertified <= standard and certified <= fast + max(0.0, standard - uncertified):
+            return loads  # all fit (the two shares' sum may round to a hair below the loads)
         return min(uncertified, standard) + min(certified, fast + max(0.0, standard - uncertified))
 
     def hold_h(self, day: dt.date, lane: tuple) -> float:
@@ -337,9 +339,9 @@ class Freight:
     def _hold_or_go_around(self, counts, room_share: float, cost_usd, hold_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.
 
-        Each group's loads past the room choose again, by the carriers' logit, between holding for
-        the line's next open day (the crossing's cost and the hours until then, `hold_h`, valued as
-        a closure's hours are) and the other crossings; those holding stay in the backlog. Without
+        Each group's loads past the room choose again, by the carriers' logit, between holding until
+        the lane opens again (the crossing's cost and the hours until then, `hold_h`, valued as a
+        closure's hours are) and the other crossings; those holding stay in the backlog. Without
         the choice a line whose room falls short day after day held its loads without end.
 
         Args:
@@ -364,6 +366,8 @@ class Freight:
         """Trucks the named lines can clear today: what their booths can inspect, and what their
         docks and lot can take of the share referred, less those already in line or in the lot.
         """
+        if not self.model.waiting:  # nobody waits: a line open today takes every truck, a shut one none
+            return np.inf if any(port_today["open"][self.line_index[n]] > 0 for n in names) else 0.0
         room = 0.0
         for name in names:
             i, line = self.line_index[name], self.lines[self.line_index[name]]
@@ -373,7 +377,7 @@ class Freight:
             secondary = ((60.0 * port_today["dock_hours"][i] / max(line.secondary_min, 1e-6) + line.lot_places
                           - line.in_lot_min.shape[0]) / share) if share > 0 else np.inf
             room += max(0.0, min(primary, secondary))
-        return room if self.model.waiting else np.inf
+        return room
 
     def crossing_waits_h(self, east_wait_h: float) -> np.ndarray:
         """Expected wait (hours) at each truck crossing. The no-delay counterfactual frees only the

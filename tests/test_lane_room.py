@@ -118,3 +118,14 @@ def test_a_closed_fast_lane_leaves_the_trucks_turn_as_long_as_the_standard_lanes
     for turn_min, standard_min in turns:
         assert turn_min == pytest.approx(standard_min)
     assert max(standard for _, standard in turns) > 30, "the standard lane is busy with every load"
+
+
+def test_loads_that_fit_both_lanes_all_go_whatever_the_fast_share():
+    """L(1 - f) + Lf can round to a hair below L (3 loads at f = 0.3), which held one load of every
+    group back on days when all of them fit."""
+    m = BorderModel(SHORT, seed=4)
+    port_today = m.port_conditions(dt.date(2024, 1, 10))
+    assert 3.0 * 0.7 + 3.0 * 0.3 < 3.0, "the case under test"
+    for share in (0.15, 0.3, 0.35):
+        for loads in (3.0, 7.0, 13.0, 29.0):
+            assert m.freight.loaded_room(port_today, share, loads) == loads

@@ -81,10 +81,11 @@ def test_a_cost_per_mile_set_mid_run_reaches_the_region_graph_and_the_carriers_r
     model = BorderModel({"simulation.days": 2, "simulation.warmup_days": 0}, seed=1, collect=False)
     model.step()
     before = model.freight.goods_route_usd.copy()
-    model.set_parameters({"trucking.cost_per_mile_usd": 4.52})
-    assert model.region.cost_per_mile_usd == 4.52
+    doubled = 2.0 * model.params["trucking.cost_per_mile_usd"]
+    model.set_parameters({"trucking.cost_per_mile_usd": doubled})
+    assert model.region.cost_per_mile_usd == doubled
     assert model.freight.goods_route_usd == pytest.approx(2.0 * before)
     origin, destination = "mexicali_east_parks", "los_angeles"
     cost, _path = model.region.cheapest_path(origin, destination, {}, 0.0)
     assert cost == pytest.approx(model.region.crossing_costs(origin, destination, np.zeros(3), 0.0).min())
-    assert cost == pytest.approx(model.region.crossing_km(origin, destination).min() / KM_PER_MILE * 4.52)
+    assert cost == pytest.approx(model.region.crossing_km(origin, destination).min() / KM_PER_MILE * doubled)

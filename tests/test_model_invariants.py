@@ -16,10 +16,21 @@ def run(seed=1, events=(), **params):
     return BorderModel({**SHORT, **params}, seed=seed, events=events).run()
 
 
-def test_every_load_is_delivered_in_transit_diverted_or_spoiled():
-    closure = Event("closure", dt.date(2024, 1, 10), dt.date(2024, 1, 12), ("east_commercial_standard",
-                    "east_commercial_fast", "east_commercial_empty", "east_commercial_south"))
-    m = run(events=(closure,))
+CLOSED = {
+    "commercial": ("east_commercial_standard", "east_commercial_fast", "east_commercial_empty",
+                   "east_commercial_south"),
+    "standard lane": ("east_mx_export_standard", "east_commercial_standard"),
+    "FAST lane": ("east_mx_export_express", "east_commercial_fast"),
+}
+
+
+@pytest.mark.parametrize("waiting", [True, False], ids=["port", "no-delay twin"])
+@pytest.mark.parametrize("closed", list(CLOSED))
+def test_every_load_is_delivered_in_transit_diverted_or_spoiled(closed, waiting):
+    """Also while one loaded lane is closed, and in the no-delay world, where a lane shut all day
+    still takes no truck (loads sent to it were lost)."""
+    closure = Event("closure", dt.date(2024, 1, 10), dt.date(2024, 1, 12), CLOSED[closed])
+    m = run(events=(closure,), **{"port.waiting": waiting})
     ledger = m.freight.ledger
     # Loads in line overnight: at the US lines and at Mexico's export customs in front of them.
     queued = sum(m.lines[m.line_index[n]].carried_wait_min.shape[0]

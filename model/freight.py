@@ -118,10 +118,11 @@ class Freight:
             ("produce", self.produce_free_shares, self.produce_route_usd),
             ("goods", self.goods_free_shares, self.goods_route_usd),
             ("inputs", self.inputs_free_shares, self.inputs_route_usd))}
-        # What a truck's turn takes at the port on an ordinary day: the loaded northbound
-        # crossing (export customs and US line, mean of the two lanes), and southbound.
-        nominal = self.model.inspection_min[[self.line_index[n] for n in (*EXPORT_NORTH, *LOADED_NORTH, SOUTH)]]
-        self._nominal_truck_min = (float(nominal[:2].mean() + nominal[2:4].mean()), float(nominal[-1]))
+        # What a truck's turn takes at the port on an ordinary day: each loaded lane's northbound
+        # crossing (its export customs and its US line), and southbound.
+        nominal = {name: float(self.model.inspection_min[i]) for name, i in self.line_index.items()}
+        self._nominal_crossing_min = tuple(nominal[mx] + nominal[us] for mx, us in FEEDS)
+        self._nominal_south_min = nominal[SOUTH]
 
     # ------------------------------------------------------------------ loads to ship
     def on_order(self) -> np.ndarray:
@@ -297,10 +298,16 @@ class Freight:
 
     def lane_rooms(self, port_today) -> tuple[float, float]:
         """Loaded trucks each northbound lane can take today, (standard, FAST): the lesser of its
-        export customs' room and its US line's.
+        export customs' room and its US line's, less the trucks still at the export customs from
+        yesterday (in line or in its lot), who go on to that US line too.
         """
-        standard, fast = (min(self.line_room(port_today, (mx,)), self.line_room(port_today, (us,))) for mx, us in FEEDS)
-        return standard, fast
+        rooms = []
+        for mx, us in FEEDS:
+            customs = self.lines[self.line_index[mx]]
+            still_at_customs = customs.carried_wait_min.shape[0] + customs.in_lot_min.shape[0]
+            rooms.append(min(self.line_room(port_today, (mx,)),
+                             max(0.0, self.line_room(port_today, (us,)) - still_at_customs)))
+        return rooms[0], rooms[1]
 
     def loaded_room(self, port_today, fast_share: float, loads: float,
                     lanes: tuple[float, float] | None = None) -> float:
@@ -319,22 +326,21 @@ class Freight:
         return min(uncertified, standard) + min(certified, fast + max(0.0, standard - uncertified))
 
     def hold_h(self, day: dt.date, lane: tuple) -> float:
-        """Hours a load held today waits for the lane to open again: its next open day by the
-        schedule (Saturday's wait for Monday), or, while events close it, its reopening.
+        """Hours a load held today waits for the lane to open again: until the next day on which the
+        schedule opens all its lines and no event closes any of them (Saturday's wait for Monday,
+        a closure's reopening, whether the closure is on today or starts tomorrow).
 
         Args:
             day: today.
-            lane: the lane's lines (an export customs' lane and its US line, or the southbound line);
-                the schedule is its US line's, the last.
+            lane: the lane's lines (an export customs' lane and its US line, or the southbound line).
 
         """
-        line = self.lines[self.line_index[lane[-1]]]
-        by_schedule = 24.0 * 7
-        for ahead in range(1, 8):
-            if line.open_mask((day.weekday() + ahead) % 7).any():
-                by_schedule = 24.0 * ahead
-                break
-        return max(by_schedule, self.closed_hours_ahead(day, (lane,))) if self.model.events else by_schedule
+        closures = [e for e in self.model.events if e.kind == "closure" and any(n in e.lines for n in lane)]
+        for ahead in range(1, 61):
+            d = day + dt.timedelta(days=ahead)
+            if not self._scheduled_shut(d, lane) and not any(e.active(d) for e in closures):
+                return 24.0 * ahead
+        return 24.0 * 60  # shut for good: as long as `closed_hours_ahead` looks
 
     def _hold_or_go_around(self, counts, room_share: float, cost_usd, hold_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.
@@ -562,16 +568,21 @@ class Freight:
             today[f"output_trucking_{side}_usd"] += firm_loads * free_flow_h * cost_h
 
     def _turn_time(self, results, port_today):
-        """A truck's next turn is as long as today's lines (kept from the last day the lanes opened)."""
+        """A truck's next turn is as long as today's lines (kept from the last day the lanes opened).
+
+        The northbound part is the trucks' mean: each lane's crossing beyond its inspection,
+        weighted by the trucks its US line released (a closed FAST lane is no turn anyone took,
+        and the FAST lane's few trucks are few of the fleet's turns).
+        """
         south_line = self.line_index[SOUTH]
         if port_today["open"][south_line] > 0:
-            # The lanes that moved trucks today (a closed FAST lane is no turn anyone took).
-            lanes = [crossing_min(results, self.line_index, mx, us) for mx, us in FEEDS
-                     if results[self.line_index[us]].released > 0]
-            north = sum(lanes) / len(lanes) if lanes else 0.0
-            nominal_north, nominal_south = self._nominal_truck_min
+            released = [results[self.line_index[us]].released for _, us in FEEDS]
+            total = sum(released)
+            north = sum(n * (crossing_min(results, self.line_index, mx, us) - nominal)
+                        for n, (mx, us), nominal in zip(released, FEEDS, self._nominal_crossing_min, strict=True)
+                        ) / total if total else 0.0
             self.last_truck_wait_h = max(0.0, north + results[south_line].time_in_port_mean_min
-                                         - nominal_north - nominal_south) / 60.0
+                                         - self._nominal_south_min) / 60.0
 
     def _deliver_produce(self, loads, delay_h, day, perishable):
         """Produce reaches market; perishable produce loses quality to delay and heat."""

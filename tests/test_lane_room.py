@@ -3,11 +3,11 @@ loads take the standard lane when the FAST lane is full or closed."""
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from calexico.running import runs, scenarios
 from model import BorderModel
-from model.freight import crossing_min
 from model.parameters import Event
 
 SHORT = {"simulation.start_date": "2024-01-08", "simulation.days": 14, "simulation.warmup_days": 0,
@@ -95,31 +95,6 @@ def test_doubling_fast_enrolment_keeps_the_trucks_through_calexico_east():
     assert trucks["fast_growth"] >= 0.98 * trucks["baseline"]
 
 
-def test_a_closed_fast_lane_leaves_the_trucks_turn_as_long_as_the_standard_lanes_crossing():
-    """With the FAST lane closed every load crosses by the standard lane, so carriers' next turn is
-    that lane's crossing (a closed lane's zero minutes halved it)."""
-    closure = Event("closure", dt.date(2024, 3, 4), dt.date(2024, 3, 8), ("east_mx_export_express",
-                                                                          "east_commercial_fast"))
-    params = {"simulation.start_date": "2024-02-26", "simulation.days": 12, "simulation.warmup_days": 7}
-    model = BorderModel(params, seed=0, events=(closure,))
-    f, turns = model.freight, []
-    deliver = f.deliver
-
-    def deliver_and_note(day, results, port_today):
-        deliver(day, results, port_today)
-        if closure.active(day) and day.weekday() < 5:
-            standard = crossing_min(results, f.line_index, "east_mx_export_standard", "east_commercial_standard")
-            south = results[f.line_index["east_commercial_south"]].time_in_port_mean_min
-            turns.append((f.last_truck_wait_h * 60.0, max(0.0, standard + south - sum(f._nominal_truck_min))))
-
-    f.deliver = deliver_and_note
-    model.run()
-    assert len(turns) == 5
-    for turn_min, standard_min in turns:
-        assert turn_min == pytest.approx(standard_min)
-    assert max(standard for _, standard in turns) > 30, "the standard lane is busy with every load"
-
-
 def test_loads_that_fit_both_lanes_all_go_whatever_the_fast_share():
     """L(1 - f) + Lf can round to a hair below L (3 loads at f = 0.3), which held one load of every
     group back on days when all of them fit."""
@@ -129,3 +104,18 @@ def test_loads_that_fit_both_lanes_all_go_whatever_the_fast_share():
     for share in (0.15, 0.3, 0.35):
         for loads in (3.0, 7.0, 13.0, 29.0):
             assert m.freight.loaded_room(port_today, share, loads) == loads
+
+
+def test_trucks_left_at_the_export_customs_take_room_at_the_us_line_behind_it():
+    """Trucks still at Mexico's export customs from yesterday reach the US line today, so the US
+    line has that much less room for today's loads (its own line and lot were already counted)."""
+    m = BorderModel(SHORT, seed=4)
+    port_today = m.port_conditions(dt.date(2024, 1, 10))
+    f = m.freight
+    us_room = f.line_room(port_today, ("east_commercial_standard",))
+    assert us_room < f.line_room(port_today, ("east_mx_export_standard",)), "the US line binds (1 booth)"
+    customs = m.lines[m.line_index["east_mx_export_standard"]]
+    customs.carried_wait_min = np.full(7, 30.0)
+    customs.in_lot_min, customs.in_lot_service_min = np.full(3, 60.0), np.full(3, 20.0)
+    standard, _ = f.lane_rooms(port_today)
+    assert standard == pytest.approx(us_room - 10)

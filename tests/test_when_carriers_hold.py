@@ -55,3 +55,15 @@ def test_loads_held_behind_a_closed_standard_lane_wait_for_its_reopening():
     assert hold_h(monday + dt.timedelta(days=3), standard) == 2 * 24.0
     assert hold_h(monday, ("east_mx_export_express", "east_commercial_fast")) == 24.0
     assert hold_h(SATURDAY, standard) == 48.0, "after the closure, the schedule: shut on Sunday"
+
+
+def test_a_load_held_on_the_eve_of_a_closure_waits_for_its_end():
+    """Held on Monday with the lanes closed Tuesday and Wednesday, a load waits until Thursday:
+    three days, not the one day to the schedule's next opening."""
+    standard = ("east_mx_export_standard", "east_commercial_standard")
+    monday = dt.date(2024, 3, 4)
+    closure = Event("closure", monday + dt.timedelta(days=1), monday + dt.timedelta(days=2), standard)
+    model = BorderModel(events=(closure,), collect=False)
+    assert model.freight.hold_h(monday, standard) == 3 * 24.0
+    assert model.freight.hold_h(monday - dt.timedelta(days=2), standard) == 48.0, "Saturday: Sunday, then Monday"
+    assert model.freight.hold_h(monday, ("east_commercial_south",)) == 24.0, "another lane's closure is not its own"

@@ -88,7 +88,7 @@ class BorderModel(mesa.Model):
                                         for line in self.lines])
         # The truck lines whose expected delay carriers and plants read (expected_delay_h).
         self._delay_lines = {names: np.array([self.line_index[n] for n in names])
-                             for names in (LOADED_NORTH, EXPORT_NORTH, (SOUTH,))}
+                             for names in (*((n,) for n in (*EXPORT_NORTH, *LOADED_NORTH)), (SOUTH,))}
         # Which line feeds which: (Mexican export customs, the US line its trucks join).
         self.feeds = [(self.line_index[mx], self.line_index[us]) for mx, us in FEEDS]
         temps = {int(r["month"]): float(r["mean_c"]) for r in populations.data_rows("monthly_temperature.csv")}

@@ -92,6 +92,7 @@ class Freight:
         self.loads_moved_by_firm = np.zeros(len(model.firms))
         self.produce_east = self.produce_east_perishable = self.produce_east_age_days = 0.0
         self.ledger = dict.fromkeys(("created", "delivered", "diverted", "spoiled"), 0.0)
+        self.kept_share = 1.0  # of its value, what produce kept on the last day some reached its buyers
 
     @property
     def params(self) -> dict:
@@ -152,8 +153,12 @@ class Freight:
         self.inputs_elsewhere = np.zeros(len(self.inputs_backlog))
         if self._scheduled_shut(day, LOADED_NORTH[:1]):  # by the schedule, not by the officers on duty
             return
-        # The whole crossing: Mexico's export customs, then the US line.
-        nb_wait_h = model.expected_delay_h(EXPORT_NORTH) + model.expected_delay_h(LOADED_NORTH)
+        # The whole crossing a load expects, Mexico's export customs then the US line: by the
+        # standard lane without certification, by the FAST lane with it (the fleet's FAST share).
+        fleet = sum(f.trucks for f in firms)
+        fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
+        standard_h, fast_h = (model.expected_delay_h((mx,)) + model.expected_delay_h((us,)) for mx, us in FEEDS)
+        nb_wait_h = (1.0 - fast) * standard_h + fast * fast_h
         # Trucks' turns are as long as the lines they sat in on the last open day.
         cycle_h = p["trucking.free_flow_cycle_hours"] + self.last_truck_wait_h
         for firm in firms:
@@ -198,8 +203,6 @@ class Freight:
         # take (less those still in line) wait with the shipper for tomorrow. Each lane has its
         # own room (the export customs' and the US line's, whichever is less); the fleet's FAST
         # share says how the loads divide between the lanes.
-        fleet = sum(f.trucks for f in firms)
-        fast = sum(f.fast_share * f.trucks for f in firms) / fleet if fleet else 0.0
         lanes = self.lane_rooms(port_today)
         east_total = produce_counts[:, self.east].sum() + goods_counts[:, self.east].sum()
         room = self.loaded_room(port_today, fast, east_total, lanes)
@@ -509,13 +512,16 @@ class Freight:
         # Today's produce and goods wait for tomorrow's trucks; old produce spoils.
         self._age_produce()
         # Mexicali Valley growers sell today's harvest at the share of value their produce kept
-        # on its way north today (quality and spoiled loads lost), a signal for next season.
+        # on its way north today (quality and spoiled loads lost), a signal for next season. On a
+        # day no produce reached its buyers (Sundays) the last day's share stands: that day's
+        # spoilage alone would price the whole harvest at nothing.
         per_load = p["agriculture.value_per_load_usd"]
         kept_usd, lost_usd = today["output_agriculture_mx_usd"], today["cost_spoilage_usd"]
-        kept = kept_usd / (kept_usd + lost_usd) if kept_usd + lost_usd > 0 else 1.0
+        if kept_usd > 0:
+            self.kept_share = kept_usd / (kept_usd + lost_usd)
         for g in model.growers:
             if g.exports_north:
-                g.sell(g.harvested_loads * per_load * kept, g.harvested_loads * per_load)
+                g.sell(g.harvested_loads * per_load * self.kept_share, g.harvested_loads * per_load)
         self.goods_backlog += self.goods_made_today
         for g, grower, share in self.produce_sources:
             self.produce_backlog[g, 0] += grower.harvested_loads * share

@@ -12,8 +12,9 @@ class FreightMarket:
     """Matches each day's cross-border loads to carriers by price and capacity.
 
     A carrier's share of demand is proportional to its capacity times its relative price to
-    the power `-price_sensitivity`; no carrier takes more than its capacity, and what no
-    carrier can take today stays with the shipper for tomorrow.
+    the power `-price_sensitivity`; no carrier takes more than its capacity. What the region's
+    carriers cannot take today goes with carriers from outside it, at a dearer rate
+    (`Freight.dispatch`).
     """
 
     def __init__(self, price_sensitivity: float = 2.0):

@@ -10,7 +10,7 @@ from model.freight import FEEDS
 
 def test_the_expected_crossing_weights_each_lane_by_the_fleets_certified_share():
     """About a quarter of the loads are certified: the FAST lane's short crossing is a quarter of
-    what a load expects, not half (the mean of the two lanes made East look about 9 minutes quicker)."""
+    what a load expects, not half (the mean of the two lanes made East look about 8 minutes quicker on a weekday)."""
     m = BorderModel({"simulation.start_date": "2024-03-04", "simulation.days": 12, "simulation.warmup_days": 7},
                     seed=0, collect=False)
     f, seen = m.freight, []

@@ -275,25 +275,19 @@ class Freight:
         today["loads_dispatched"] = east_loaded + south_total  # at Calexico East
 
     def closed_hours_ahead(self, day, lanes=FEEDS) -> float:
-        """Hours until a lane reopens if events close every one of the given lanes today: the days
-        they close them and the days the schedule keeps them shut after (closed on a Saturday,
-        they reopen on Monday). A lane is closed when an event closes any of its lines. By default
+        """Hours until a lane reopens if events close every one of the given lanes today (`hold_h`
+        of the first to reopen: closed on a Saturday, they reopen on Monday), else 0. By default
         Calexico East's loaded northbound lanes, standard and FAST (each its export customs and
         its US line): while either is open, loads are sent, and the lanes' rooms say how many
         (`loaded_room`).
         """
-        def closed_by_event(d):
-            return all(any(n in e.lines and e.kind == "closure" and e.active(d) for e in self.model.events
-                           for n in lane) for lane in lanes)
+        if all(self._closed_by_event(day, lane) for lane in lanes):
+            return min(self.hold_h(day, lane) for lane in lanes)
+        return 0.0
 
-        names = [n for lane in lanes for n in lane]
-        hours, d = 0.0, day
-        while closed_by_event(d) or (hours > 0 and self._scheduled_shut(d, names)):
-            hours += 24.0
-            d += dt.timedelta(days=1)
-            if hours > 24 * 60:
-                break
-        return hours
+    def _closed_by_event(self, day, lane) -> bool:
+        """Whether an event closes any of the lane's lines on the day."""
+        return any(e.kind == "closure" and e.active(day) and any(n in e.lines for n in lane) for e in self.model.events)
 
     def _scheduled_shut(self, day, names) -> bool:
         """Whether the schedule shuts any of the named lines all day (Sundays at the cargo lanes)."""
@@ -338,12 +332,11 @@ class Freight:
             lane: the lane's lines (an export customs' lane and its US line, or the southbound line).
 
         """
-        closures = [e for e in self.model.events if e.kind == "closure" and any(n in e.lines for n in lane)]
         for ahead in range(1, 61):
             d = day + dt.timedelta(days=ahead)
-            if not self._scheduled_shut(d, lane) and not any(e.active(d) for e in closures):
+            if not self._scheduled_shut(d, lane) and not self._closed_by_event(d, lane):
                 return 24.0 * ahead
-        return 24.0 * 60  # shut for good: as long as `closed_hours_ahead` looks
+        return 24.0 * 60  # shut for good: a closure's horizon
 
     def _hold_or_go_around(self, counts, room_share: float, cost_usd, hold_usd, spread: float):
         """Loads beyond Calexico East's room today wait with the shipper or go by another port.
